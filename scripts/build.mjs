@@ -1,0 +1,11 @@
+// Build: type-check and compile src/, test/, bench/ into dist/ with tsc.
+// Generated artefacts (the OpenAPI documents made from kubernetes-types) are
+// produced here too, so they are never committed as copies.
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
