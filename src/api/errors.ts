@@ -180,7 +180,20 @@ const typeWords: Record<FieldErrorType, string> = {
   FieldValueNotFound: 'Not found',
 };
 
+/**
+ * A value already rendered as Go's `%#v` would print it (e.g.
+ * `map[string]string{"app":"web"}`), shown verbatim in a field error, because
+ * some Kubernetes messages quote Go values and clients recognise them.
+ */
+export class GoValue {
+  constructor(readonly text: string) {}
+  toJSON(): string {
+    return this.text;
+  }
+}
+
 function showValue(v: unknown): string {
+  if (v instanceof GoValue) return v.text;
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined) return '';
   if (v === null) return 'null';

@@ -9,11 +9,18 @@
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { FieldError } from './errors.js';
 
+/**
+ * ObjectMeta as the server handles it: kubernetes-types marks the
+ * server-owned fields (uid, resourceVersion, ...) readonly for clients, but
+ * the server is who sets them.
+ */
+export type Meta = { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] };
+
 /** Any Kubernetes object as it travels: apiVersion, kind, metadata and the rest. */
 export interface KObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
+  metadata?: Meta;
   [field: string]: unknown;
 }
 
@@ -66,6 +73,12 @@ export interface Strategy {
 
   /** For the status subresource: keep everything but status from `old`. */
   prepareForStatusUpdate?(obj: KObject, old: KObject): void;
+
+  /**
+   * A delete that does not remove the object at once (grace period or
+   * finalizers) marks it; e.g. a namespace goes to phase Terminating.
+   */
+  prepareForDelete?(obj: KObject): void;
 
   /** Field causes for an invalid new object; empty when valid. */
   validate?(obj: KObject): FieldError[];

@@ -104,7 +104,13 @@ export interface Backend {
   /** How many keys are under prefix now. */
   count(prefix: string): Promise<number>;
 
-  /** See the contract above. */
+  /**
+   * See the contract above. `afterRevision` 0 means "from now" (the current
+   * revision at the call), as etcd's start revision 0. Below the compaction
+   * point the backend either throws CompactedError at once or ends the watch
+   * with it through `onEnd` before any event. Events may be shared between
+   * watchers: treat them as read-only.
+   */
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): Watcher;
 
   /** Forget history at and below `revision`; reads/watches below it get CompactedError. */

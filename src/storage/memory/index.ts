@@ -1,0 +1,1 @@
+export { openMemory, MemoryBackend, type MemoryOptions } from './memory.js';

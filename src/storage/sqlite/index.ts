@@ -1,0 +1,1 @@
+export { openSqlite, SqliteBackend, type SqliteOptions } from './sqlite.js';

@@ -1,0 +1,383 @@
+/**
+ * The embedded datastore: SQLite through better-sqlite3, in the manner of
+ * k3s's kine (see schema.ts for the table).
+ *
+ * Writes are group-committed: callers queue, and one flush per event-loop
+ * turn (setImmediate) runs every queued write in ONE transaction — each
+ * write's compare-and-swap checked inside it against the rows written before
+ * it in the same batch — then commits with one fsync (WAL, synchronous=FULL)
+ * and only then resolves the promises. So a resolved write survives kill -9,
+ * and concurrent writers share the fsync.
+ *
+ * The process owns the file (locking_mode=EXCLUSIVE): the revision counter
+ * lives in memory, and a second server on the same file would break it, so
+ * a second opener fails with "database is locked" instead.
+ *
+ * Watches are served in-process from the committed batches plus a history
+ * read for the catch-up part (watch-hub.ts).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  CompactedError,
+  ConflictError,
+  KeyExistsError,
+  NotFoundError,
+  StorageError,
+  WatchEnded,
+  type Backend,
+  type KeyValue,
+  type ListOptions,
+  type ListResult,
+  type WatchEvent,
+  type WatchHandlers,
+  type Watcher,
+} from '../backend.js';
+import type { Logger } from '../../util/log.js';
+import { WatchHub, type WatchHubOptions } from '../watch-hub.js';
+import { createSchema, prefixEnd, prepareStatements, type HistoryRow, type Row, type Statements } from './schema.js';
+
+export interface SqliteOptions extends WatchHubOptions {
+  log?: Logger;
+  /** How often to compact on its own; 0 turns it off. Default 5 minutes. */
+  compactIntervalMs?: number;
+  /** Automatic compaction keeps at least this many revisions (and at least one interval of history). Default 1000. */
+  keepRevisions?: number;
+  /** Most writes per transaction. Default 1000. */
+  maxBatch?: number;
+}
+
+type WriteOp =
+  | { op: 'create'; key: string; value: string; done: Settle }
+  | { op: 'update'; key: string; value: string; expected: number; done: Settle }
+  | { op: 'delete'; key: string; expected: number | undefined; done: Settle };
+
+interface Settle {
+  resolve(kv: KeyValue): void;
+  reject(err: Error): void;
+}
+
+/** Revisions removed per compaction transaction, so a big compaction does not stall the loop. */
+const compactStep = 20_000;
+
+export class SqliteBackend implements Backend {
+  readonly name: string;
+  private readonly db: Database.Database;
+  private readonly st: Statements;
+  private readonly hub: WatchHub;
+  private readonly log: Logger | undefined;
+  private readonly maxBatch: number;
+  private readonly keepRevisions: number;
+  private rev: number;
+  private compacted: number;
+  private queue: WriteOp[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private compacting: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  /** The revision at the previous automatic-compaction tick: history younger than one interval. */
+  private revisionAtLastTick = 0;
+  private readonly runBatch: (batch: WriteOp[]) => { results: (KeyValue | Error)[]; events: WatchEvent[]; rev: number };
+
+  constructor(readonly path: string, opts: SqliteOptions = {}) {
+    this.name = `sqlite://${path}`;
+    this.log = opts.log;
+    this.maxBatch = opts.maxBatch ?? 1000;
+    this.keepRevisions = opts.keepRevisions ?? 1000;
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: 100 });
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      // Take the exclusive lock now, so a second opener fails at open, not at its first write.
+      db.exec('BEGIN IMMEDIATE; COMMIT');
+      createSchema(db);
+    } catch (err) {
+      db.close();
+      const msg = err instanceof Error ? err.message : String(err);
+      if (/locked|busy/i.test(msg)) throw new StorageError(`cannot open ${path}: database is locked (is another skiff server using it?)`, { cause: err });
+      throw new StorageError(`cannot open ${path}: ${msg}`, { cause: err });
+    }
+    this.db = db;
+    this.st = prepareStatements(db);
+    this.rev = this.st.maxRevision.get()?.rev ?? 0;
+    this.compacted = this.st.compactedRevision.get()!.value;
+    this.revisionAtLastTick = this.rev;
+    this.hub = new WatchHub(
+      {
+        currentRevision: () => this.rev,
+        compactedRevision: () => this.compacted,
+        readHistory: (prefix, after, upTo, limit) => this.readHistory(prefix, after, upTo, limit),
+      },
+      opts,
+    );
+    this.runBatch = db.transaction((batch: WriteOp[]) => this.applyBatch(batch)).immediate;
+    const interval = opts.compactIntervalMs ?? 5 * 60_000;
+    if (interval > 0) {
+      this.timer = setInterval(() => void this.autoCompact(), interval);
+      this.timer.unref();
+    }
+    this.log?.debug({ path, revision: this.rev, compacted: this.compacted }, 'sqlite datastore opened');
+  }
+
+  async currentRevision(): Promise<number> {
+    this.checkOpen();
+    return this.rev;
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    this.checkOpen();
+    return live(this.st.latest.get(key));
+  }
+
+  create(key: string, value: string): Promise<KeyValue> {
+    return this.enqueue((done) => ({ op: 'create', key, value, done }));
+  }
+
+  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+    return this.enqueue((done) => ({ op: 'update', key, value, expected: expectedModRevision, done }));
+  }
+
+  delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    return this.enqueue((done) => ({ op: 'delete', key, expected: expectedModRevision, done }));
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.checkOpen();
+    const revision = opts.revision && opts.revision > 0 ? opts.revision : this.rev;
+    this.checkReadable(revision);
+    const hi = prefixEnd(prefix);
+    const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
+    const rows =
+      after === undefined
+        ? this.st.listFrom.all({ lo: prefix, hi, rev: revision, limit: limit > 0 ? limit + 1 : -1 })
+        : this.st.listAfter.all({ lo: after, hi, rev: revision, limit: limit > 0 ? limit + 1 : -1 });
+    if (limit < 0 || rows.length <= limit) return { items: rows.map(toKV), revision, more: false };
+    const items = rows.slice(0, limit).map(toKV);
+    const remaining = this.st.countAfter.get({ lo: items[items.length - 1].key, hi, rev: revision })!.n;
+    return { items, revision, more: true, remaining };
+  }
+
+  async count(prefix: string): Promise<number> {
+    this.checkOpen();
+    return this.st.countFrom.get({ lo: prefix, hi: prefixEnd(prefix), rev: this.rev })!.n;
+  }
+
+  watch(prefix: string, afterRevision: number, handlers: WatchHandlers): Watcher {
+    this.checkOpen();
+    return this.hub.watch(prefix, afterRevision, handlers);
+  }
+
+  compact(revision: number): Promise<void> {
+    // Serialised: two compactions interleaving their steps would each see the other's marker.
+    const run = this.compacting.then(() => this.compactNow(revision));
+    this.compacting = run.catch(() => undefined);
+    return run;
+  }
+
+  async compactedRevision(): Promise<number> {
+    this.checkOpen();
+    return this.compacted;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Writes already accepted are committed, not dropped.
+    while (this.queue.length > 0) this.flush();
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.compacting;
+    this.hub.endAll(new WatchEnded(`${this.name} closed`));
+    this.db.close();
+  }
+
+  private enqueue(make: (done: Settle) => WriteOp): Promise<KeyValue> {
+    if (this.closed) return Promise.reject(new StorageError(`${this.name} is closed`));
+    return new Promise<KeyValue>((resolve, reject) => {
+      this.queue.push(make({ resolve, reject }));
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // setImmediate, not a microtask: callers woken by the previous flush
+        // (and I/O callbacks of this turn) get to queue into the same batch.
+        setImmediate(() => {
+          this.flushScheduled = false;
+          if (!this.closed) this.flush();
+        });
+      }
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+    this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+    let outcome: ReturnType<SqliteBackend['runBatch']>;
+    try {
+      outcome = this.runBatch(batch);
+    } catch (err) {
+      // The transaction rolled back as a whole: nothing in the batch happened.
+      this.log?.error({ err, writes: batch.length }, 'sqlite write batch failed');
+      const e = err instanceof Error ? new StorageError(`write failed: ${err.message}`, { cause: err }) : new StorageError(String(err));
+      for (const w of batch) w.done.reject(e);
+      this.scheduleRest();
+      return;
+    }
+    this.rev = outcome.rev;
+    outcome.results.forEach((r, i) => (r instanceof Error ? batch[i].done.reject(r) : batch[i].done.resolve(r)));
+    this.hub.publish(outcome.events);
+    this.scheduleRest();
+  }
+
+  private scheduleRest(): void {
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        if (!this.closed) this.flush();
+      });
+    }
+  }
+
+  /** Runs inside the transaction; revisions are assigned here, committed by the caller's commit. */
+  private applyBatch(batch: WriteOp[]): { results: (KeyValue | Error)[]; events: WatchEvent[]; rev: number } {
+    let rev = this.rev;
+    const results: (KeyValue | Error)[] = [];
+    const events: WatchEvent[] = [];
+    for (const w of batch) {
+      const row = this.st.latest.get(w.key);
+      const cur = live(row);
+      const prevRevision = row?.id ?? 0;
+      switch (w.op) {
+        case 'create': {
+          if (cur) {
+            results.push(new KeyExistsError(w.key, cur));
+            continue;
+          }
+          rev++;
+          this.st.insert.run(rev, w.key, 1, 0, rev, prevRevision, w.value);
+          const kv: KeyValue = { key: w.key, value: w.value, createRevision: rev, modRevision: rev };
+          results.push(kv);
+          events.push({ type: 'put', kv });
+          break;
+        }
+        case 'update': {
+          if (!cur) {
+            results.push(new NotFoundError(w.key));
+            continue;
+          }
+          if (cur.modRevision !== w.expected) {
+            results.push(new ConflictError(w.key, cur));
+            continue;
+          }
+          rev++;
+          this.st.insert.run(rev, w.key, 0, 0, cur.createRevision, prevRevision, w.value);
+          const kv: KeyValue = { key: w.key, value: w.value, createRevision: cur.createRevision, modRevision: rev };
+          results.push(kv);
+          events.push({ type: 'put', kv, prev: cur });
+          break;
+        }
+        case 'delete': {
+          if (!cur) {
+            results.push(new NotFoundError(w.key));
+            continue;
+          }
+          if (w.expected !== undefined && cur.modRevision !== w.expected) {
+            results.push(new ConflictError(w.key, cur));
+            continue;
+          }
+          rev++;
+          this.st.insert.run(rev, w.key, 0, 1, cur.createRevision, prevRevision, null);
+          const kv: KeyValue = { ...cur, modRevision: rev };
+          results.push(kv);
+          events.push({ type: 'delete', kv, prev: cur });
+          break;
+        }
+      }
+    }
+    return { results, events, rev };
+  }
+
+  private readHistory(prefix: string, after: number, upTo: number, limit: number): WatchEvent[] {
+    const rows = this.st.history.all({ after, upTo, lo: prefix, hi: prefixEnd(prefix), limit });
+    const out: WatchEvent[] = [];
+    for (const r of rows) {
+      if (!r.name.startsWith(prefix)) continue;
+      out.push(toEvent(r));
+    }
+    return out;
+  }
+
+  private async compactNow(revision: number): Promise<void> {
+    this.checkOpen();
+    if (revision > this.rev) throw new StorageError(`mvcc: required revision ${revision} is a future revision (current ${this.rev})`);
+    if (revision <= this.compacted) return;
+    const started = Date.now();
+    const step = this.db.transaction((from: number, to: number) => {
+      const a = this.st.compactSuperseded.run({ from, to }).changes;
+      const b = this.st.compactTombstones.run({ from, to }).changes;
+      this.st.setCompactedRevision.run(to);
+      return a + b;
+    });
+    let removed = 0;
+    while (this.compacted < revision && !this.closed) {
+      const to = Math.min(revision, this.compacted + compactStep);
+      removed += step.immediate(this.compacted, to);
+      this.compacted = to;
+      if (this.compacted < revision) await new Promise((r) => setImmediate(r));
+    }
+    if (this.closed) return;
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.pragma('incremental_vacuum');
+    this.log?.info({ revision, removed, ms: Date.now() - started }, 'sqlite datastore compacted');
+  }
+
+  private async autoCompact(): Promise<void> {
+    const target = Math.min(this.rev - this.keepRevisions, this.revisionAtLastTick);
+    this.revisionAtLastTick = this.rev;
+    if (target <= this.compacted) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      return;
+    }
+    try {
+      await this.compact(target);
+    } catch (err) {
+      this.log?.warn({ err, target }, 'sqlite automatic compaction failed');
+    }
+  }
+
+  private checkReadable(revision: number): void {
+    if (revision < this.compacted) throw new CompactedError(revision, this.compacted);
+    if (revision > this.rev) throw new StorageError(`mvcc: required revision ${revision} is a future revision (current ${this.rev})`);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StorageError(`${this.name} is closed`);
+  }
+}
+
+function live(row: Row | undefined): KeyValue | undefined {
+  return row && !row.deleted ? toKV(row) : undefined;
+}
+
+function toKV(row: Row): KeyValue {
+  return { key: row.name, value: row.value ?? '', createRevision: row.create_revision, modRevision: row.id };
+}
+
+function toEvent(r: HistoryRow): WatchEvent {
+  const prev: KeyValue | undefined =
+    r.p_id !== null ? { key: r.name, value: r.p_value ?? '', createRevision: r.p_create_revision!, modRevision: r.p_id } : undefined;
+  if (r.deleted) {
+    // A tombstone's prev is always there: it supersedes a live row above the compaction point.
+    const p = prev ?? { key: r.name, value: '', createRevision: r.create_revision, modRevision: r.id };
+    return { type: 'delete', kv: { ...p, modRevision: r.id }, prev: p };
+  }
+  const kv = toKV(r);
+  return prev ? { type: 'put', kv, prev } : { type: 'put', kv };
+}
+
+/** Opens (creating directory and file as needed) the SQLite datastore at path. */
+export function openSqlite(path: string, opts?: SqliteOptions): SqliteBackend {
+  return new SqliteBackend(resolve(path), opts);
+}
