@@ -276,7 +276,7 @@ export function generateDefinitions(typesDir = kubernetesTypesDir()): Definition
     format: 'int-or-string',
   };
   addSchemaExtensionsToJSONSchemaProps(defs);
-  addMetaKinds(defs);
+  addMetaKinds(defs, t.problems);
 
   for (const [defName, fields] of Object.entries(patchMeta)) {
     const props = defs[defName]?.properties;
@@ -332,7 +332,7 @@ function addSchemaExtensionsToJSONSchemaProps(defs: Record<string, Schema>): voi
 }
 
 /** Status, DeleteOptions and WatchEvent are kinds in every group-version, as in Kubernetes' document. */
-function addMetaKinds(defs: Record<string, Schema>): void {
+function addMetaKinds(defs: Record<string, Schema>, problems: string[]): void {
   const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
   const gvs = new Map<string, GroupVersionKind>();
   for (const def of Object.values(defs)) {
@@ -342,9 +342,14 @@ function addMetaKinds(defs: Record<string, Schema>): void {
     [...gvs.values()]
       .map((g) => ({ group: g.group, kind, version: g.version }))
       .sort((a, b) => a.group.localeCompare(b.group) || a.version.localeCompare(b.version));
-  defs[`${meta}.Status`]!['x-kubernetes-group-version-kind'] = [{ group: '', kind: 'Status', version: 'v1' }];
-  defs[`${meta}.DeleteOptions`]!['x-kubernetes-group-version-kind'] = everyGV('DeleteOptions');
-  defs[`${meta}.WatchEvent`]!['x-kubernetes-group-version-kind'] = everyGV('WatchEvent');
+  const set = (name: string, gvks: GroupVersionKind[]) => {
+    const def = defs[`${meta}.${name}`];
+    if (!def) problems.push(`no definition ${meta}.${name}`);
+    else def['x-kubernetes-group-version-kind'] = gvks;
+  };
+  set('Status', [{ group: '', kind: 'Status', version: 'v1' }]);
+  set('DeleteOptions', everyGV('DeleteOptions'));
+  set('WatchEvent', everyGV('WatchEvent'));
 }
 
 export function writeDefinitions(outFile: string, file: DefinitionsFile = generateDefinitions()): void {

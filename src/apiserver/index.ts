@@ -18,6 +18,7 @@ import { schemaFieldTracker } from './registry/schema-fields.js';
 import { createRequestHandler } from './server.js';
 import { OpenAPIService } from './openapi-routes.js';
 import { bootstrap } from './bootstrap.js';
+import { defaultAdmission } from './admission/index.js';
 
 export type { ServerOptions, RunningServer };
 
@@ -34,7 +35,7 @@ export async function startServer(opts: ServerOptions): Promise<StartedApiServer
   const cache = new WatchCache(backend, log.child({ component: 'watch-cache' }));
   await cache.start();
   const fields = schemaFieldTracker();
-  const store = new Store(backend, cache, fields);
+  const store = new Store(backend, cache, fields, defaultAdmission(cache));
   await bootstrap(store, resourceTypes);
 
   const server: Server = createServer({ ...auth.tls, keepAlive: true, keepAliveInitialDelay: 30_000 });

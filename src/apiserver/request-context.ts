@@ -21,13 +21,6 @@ export interface RequestContext {
   managedByApply?: boolean;
 }
 
-/** Kubernetes' default field manager: the User-Agent up to the first `/`. */
-export function defaultFieldManager(userAgent: string | undefined): string {
-  if (!userAgent) return 'unknown';
-  const slash = userAgent.indexOf('/');
-  return (slash >= 0 ? userAgent.slice(0, slash) : userAgent).slice(0, 128) || 'unknown';
-}
-
 /** A context for the server's own writes (bootstrap, subresource logic). */
 export function systemContext(manager = 'skiff-apiserver'): RequestContext {
   return {

@@ -10,7 +10,8 @@ import type { Authenticator } from './auth/index.js';
 import type { Discovery } from './discovery.js';
 import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
 import { sendJSON, sendRaw, sendStatusError } from './http/respond.js';
-import { defaultFieldManager, type FieldValidation, type RequestContext } from './request-context.js';
+import type { FieldValidation, RequestContext } from './request-context.js';
+import { managerFromUserAgent, validateFieldManager } from './patch/index.js';
 import type { ApiDeps, HandlerRequest } from './handlers/context.js';
 import { dispatchResource } from './handlers/index.js';
 import type { OpenAPIService } from './openapi-routes.js';
@@ -120,13 +121,11 @@ function requestContext(req: IncomingMessage, query: URLSearchParams, user: Requ
     throw errors.badRequest(`fieldValidation parameter unsupported: ${fv}. Supported values: Ignore, Warn, Strict`);
   }
   const manager = query.get('fieldManager');
-  if (manager !== null && (manager.length > 128 || /[^\x20-\x7e]/.test(manager))) {
-    throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [{ field: 'fieldManager', type: 'FieldValueInvalid', value: manager, detail: 'must consist of printable characters, at most 128' }]);
-  }
+  if (manager !== null) validateFieldManager(manager, false);
   return {
     user,
     dryRun: dry.includes('All'),
-    fieldManager: manager ?? defaultFieldManager(req.headers['user-agent']),
+    fieldManager: manager ?? (managerFromUserAgent(req.headers['user-agent']) || 'unknown'),
     fieldValidation: fv as FieldValidation,
     warnings: [],
   };

@@ -53,8 +53,14 @@ export function defaultService(svc: Service): void {
   for (const ing of svc.status?.loadBalancer?.ingress ?? []) if (spec.type === 'LoadBalancer' && ing.ip) ing.ipMode ||= 'VIP';
 }
 
+/** stringData is write-only: it lands in data, base64-encoded, as the v1 conversion does. */
 export function defaultSecret(s: Secret): void {
   s.type ||= 'Opaque';
+  if (s.stringData) {
+    const data = (s.data ??= {});
+    for (const [k, v] of Object.entries(s.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
+    delete s.stringData;
+  }
 }
 
 export function defaultPersistentVolumeClaim(pvc: PersistentVolumeClaim): void {

@@ -3,6 +3,7 @@
  * client leaves out comes back filled in, so `kubectl get -o yaml` shows the
  * same object a real cluster would.
  */
+import { isQuantity } from '../validation/quantity.js';
 import type { Container, DownwardAPIVolumeFile, EnvVar, LifecycleHandler, Pod, PodSpec, PodTemplateSpec, Probe, Volume } from 'kubernetes-types/core/v1.js';
 
 /** Mode 0644, the default for files projected from ConfigMaps, Secrets and the downward API. */
@@ -10,7 +11,8 @@ export const defaultFileMode = 420;
 
 /** Image tag as the kubelet reads it; `latest` when neither tag nor digest is given. */
 export function imageTag(image: string): string {
-  if (image.includes('@')) return '';
+  // An unparsable (here: empty) image has no tag; validation reports it.
+  if (image === '' || image.includes('@')) return '';
   const lastSlash = image.lastIndexOf('/');
   const colon = image.lastIndexOf(':');
   return colon > lastSlash ? image.slice(colon + 1) : 'latest';
@@ -46,7 +48,7 @@ function defaultDownwardItems(items: DownwardAPIVolumeFile[] | undefined): void 
 }
 
 export function defaultContainer(c: Container, hostNetwork: boolean): void {
-  if (!c.imagePullPolicy && c.image !== undefined) c.imagePullPolicy = imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent';
+  if (!c.imagePullPolicy) c.imagePullPolicy = imageTag(c.image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
   c.terminationMessagePath ||= '/dev/termination-log';
   c.terminationMessagePolicy ||= 'File';
   for (const p of c.ports ?? []) {
@@ -125,7 +127,8 @@ function copyLimitsToRequests(c: Container): void {
   const limits = c.resources?.limits;
   if (!limits) return;
   const requests = (c.resources!.requests ??= {});
-  for (const [k, v] of Object.entries(limits)) if (!(k in requests)) requests[k] = v;
+  // A malformed limit is reported once, by validation, rather than twice.
+  for (const [k, v] of Object.entries(limits)) if (!(k in requests) && isQuantity(v)) requests[k] = v;
 }
 
 /**

@@ -4,7 +4,8 @@
  * previous build's dist/openapi/definitions.json.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { definitionPrefix, generateDefinitions, kubernetesTypesDir } from '../../../scripts/gen-openapi.js';
@@ -163,6 +164,22 @@ describe('gen-openapi', () => {
     assert.equal(spec.volumeMounts!.items!.$ref, '#/definitions/io.k8s.api.core.v1.VolumeMount');
     assert.equal(spec.envFrom!.items!.$ref, '#/definitions/io.k8s.api.core.v1.EnvFromSource');
     assert.deepEqual(d('io.k8s.api.settings.v1alpha1.PodPresetList').required, ['items']);
+  });
+
+  it('reports declarations it cannot translate and stale patch-table entries, all at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-openapi-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), '{"version":"0.0.0"}');
+      mkdirSync(join(dir, 'core'));
+      writeFileSync(join(dir, 'core', 'v1.d.ts'), 'export interface Foo {\n    when: Date;\n}\n');
+      assert.throws(() => generateDefinitions(dir), (e: Error) => {
+        assert.match(e.message, /no OpenAPI translation for type `Date` \(io\.k8s\.api\.core\.v1\.Foo\.when\)/);
+        assert.match(e.message, /patchmeta: no definition io\.k8s\.api\.core\.v1\.PodSpec/);
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves no dangling reference', () => {

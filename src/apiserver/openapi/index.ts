@@ -22,6 +22,7 @@ export { unknownFields, unknownFieldsIn } from './unknown-fields.js';
 export { customDefinitionName, gvkKey, type CustomSchemas } from './catalog.js';
 export { toV3Schema } from './v3.js';
 export { kubernetesVersion } from './v2.js';
+export { normalizeGroupVersion } from './v3.js';
 
 export interface ServedDocument {
   /** The document as JSON text, ready to send. */

@@ -19,6 +19,7 @@ export interface Schema {
   additionalProperties?: Schema | boolean;
   required?: string[];
   allOf?: Schema[];
+  oneOf?: Schema[];
   default?: unknown;
   'x-kubernetes-group-version-kind'?: GroupVersionKind[];
   'x-kubernetes-patch-merge-key'?: string;

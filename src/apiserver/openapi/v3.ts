@@ -14,6 +14,27 @@ import { kubernetesVersion, patchContentTypes, pathParamDescription, produces } 
 export const schemaRefPrefix = '#/components/schemas/';
 
 /**
+ * Scalars that take two JSON types. v2 can only call them strings; v3 says
+ * `oneOf`, as Kubernetes does, and with no `type` kubectl explain shows the
+ * type's own name (`<IntOrString>`, `<Quantity>`) instead of `<string>`.
+ */
+const v3OneOf: Record<string, Schema[]> = {
+  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': [{ type: 'integer' }, { type: 'string' }],
+  'io.k8s.apimachinery.pkg.api.resource.Quantity': [{ type: 'string' }, { type: 'number' }],
+};
+
+/** A named definition in v3 form. */
+export function toV3Definition(name: string, def: Schema): Schema {
+  const out = toV3Schema(def);
+  const oneOf = v3OneOf[name];
+  if (oneOf) {
+    delete out.type;
+    out.oneOf = oneOf;
+  }
+  return out;
+}
+
+/**
  * A v2 definition in v3 form. A reference with siblings (a field's
  * description, merge key, list type) becomes `allOf: [{$ref}]` beside them,
  * because OpenAPI 3.0 ignores a `$ref`'s siblings; that is also how
@@ -123,7 +144,7 @@ export function buildV3(key: string, resources: readonly ResourceType[], custom?
     }
   }
   const schemas: Record<string, Schema> = {};
-  for (const name of catalog.closure(roots)) schemas[name] = toV3Schema(catalog.definitions[name]!);
+  for (const name of catalog.closure(roots)) schemas[name] = toV3Definition(name, catalog.definitions[name]!);
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: kubernetesVersion },

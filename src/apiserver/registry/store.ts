@@ -18,6 +18,7 @@ import type { WatchCache, CachedObject } from '../cache/watch-cache.js';
 import type { RequestContext } from '../request-context.js';
 import { objectKey } from './keys.js';
 import type { FieldTracker } from './fields.js';
+import type { AdmissionPlugin } from '../admission/index.js';
 import { isDeepStrictEqual as deepEqual } from 'node:util';
 
 export interface Presented {
@@ -81,6 +82,7 @@ export class Store {
     private readonly backend: Backend,
     private readonly cache: WatchCache,
     private readonly fields: FieldTracker,
+    private readonly admission: readonly AdmissionPlugin[] = [],
   ) {}
 
   // ---- reading -----------------------------------------------------------
@@ -114,16 +116,32 @@ export class Store {
   async create(rt: ResourceType, namespace: string | undefined, body: KObject, ctx: RequestContext): Promise<Presented> {
     const obj = this.admitNew(rt, namespace, body, ctx);
     if (rt.namespaced) await this.checkNamespaceOpen(obj.metadata!.namespace!);
-    if (ctx.dryRun) return this.present(rt, obj);
-    const key = objectKey(rt, obj.metadata!.namespace, obj.metadata!.name!);
+    const releases: (() => void)[] = [];
+    let visibleAt = 0;
     try {
-      const kv = await this.backend.create(key, JSON.stringify(obj));
-      obj.metadata!.resourceVersion = String(kv.modRevision);
-    } catch (err) {
-      if (err instanceof KeyExistsError) throw errors.alreadyExists(groupResource(rt), obj.metadata!.name!);
-      throw err;
+      for (const plugin of this.admission) {
+        const release = plugin.admitCreate?.(rt, obj);
+        if (release) releases.push(release);
+      }
+      this.validate(rt, obj, rt.strategy.validate?.(obj) ?? []);
+      if (ctx.dryRun) return this.present(rt, obj);
+      const key = objectKey(rt, obj.metadata!.namespace, obj.metadata!.name!);
+      try {
+        const kv = await this.backend.create(key, JSON.stringify(obj));
+        obj.metadata!.resourceVersion = String(kv.modRevision);
+        visibleAt = kv.modRevision;
+      } catch (err) {
+        if (err instanceof KeyExistsError) throw errors.alreadyExists(groupResource(rt), obj.metadata!.name!);
+        throw err;
+      }
+      return this.present(rt, obj);
+    } finally {
+      if (releases.length) {
+        const releaseAll = () => releases.forEach((r) => r());
+        if (visibleAt) void this.cache.waitFor(visibleAt, 30_000).then(releaseAll, releaseAll);
+        else releaseAll();
+      }
     }
-    return this.present(rt, obj);
   }
 
   /** Everything a create does before the write: names, system fields, defaults, validation. */
@@ -143,7 +161,6 @@ export class Store {
     delete meta.selfLink;
     rt.strategy.default?.(obj);
     rt.strategy.prepareForCreate?.(obj);
-    this.validate(rt, obj, rt.strategy.validate?.(obj) ?? []);
     if (!ctx.managedByApply) this.fields.recordUpdate(rt, undefined, obj, ctx.fieldManager);
     obj = stripEmptyMeta(obj);
     return obj;

@@ -1,0 +1,65 @@
+/**
+ * HTTPS to the API as the admin user, over a keep-alive agent so that the
+ * figures are about request handling, not TLS handshakes.
+ */
+import { Agent, request } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { Credentials } from './server.js';
+
+export interface Reply {
+  status: number;
+  body: Buffer;
+}
+
+export class ApiClient {
+  readonly agent: Agent;
+
+  constructor(
+    readonly port: number,
+    readonly creds: Credentials,
+    maxSockets: number,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, cert: creds.cert, key: creds.key, ca: creds.ca });
+  }
+
+  /** One request, the whole body read. Rejects only on transport errors. */
+  send(method: string, path: string, body?: string, contentType = 'application/json'): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string | number> = { Accept: 'application/json' };
+      if (body !== undefined) {
+        headers['Content-Type'] = contentType;
+        headers['Content-Length'] = Buffer.byteLength(body);
+      }
+      const req = request({ host: '127.0.0.1', port: this.port, method, path, headers, agent: this.agent, timeout: 60_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Opens a long-lived GET (a watch) on its own connection; resolves once the headers are in. */
+  stream(path: string): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: this.port, method: 'GET', path, headers: { Accept: 'application/json' }, cert: this.creds.cert, key: this.creds.key, ca: this.creds.ca, agent: false },
+        resolve,
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** A short description of an unexpected answer, for error messages. */
+export function describeReply(method: string, path: string, r: Reply): string {
+  return `${method} ${path} -> ${r.status}: ${r.body.toString('utf8').slice(0, 500)}`;
+}
