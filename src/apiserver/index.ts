@@ -36,7 +36,6 @@ export async function startServer(opts: ServerOptions): Promise<StartedApiServer
   await cache.start();
   const fields = schemaFieldTracker();
   const store = new Store(backend, cache, fields, defaultAdmission(cache));
-  await bootstrap(store, resourceTypes);
 
   const server: Server = createServer({ ...auth.tls, keepAlive: true, keepAliveInitialDelay: 30_000 });
   const listening = new Promise<void>((resolve, reject) => {
@@ -49,6 +48,8 @@ export async function startServer(opts: ServerOptions): Promise<StartedApiServer
   await listening;
   const port = (server.address() as AddressInfo).port;
   const host = opts.bindAddress.includes(':') ? `[${opts.bindAddress}]` : opts.bindAddress;
+  const address = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
+  await bootstrap(store, resourceTypes, { address, port });
   const discovery = new Discovery(resourceTypes, `${opts.bindAddress}:${port}`);
   server.on(
     'request',

@@ -8,6 +8,7 @@
 import type { KObject, ResourceType } from '../../api/types.js';
 import type { WatchCache } from '../cache/watch-cache.js';
 import { ServiceAllocator } from './service-allocation.js';
+import { defaultTolerations, podPresets } from './pod-defaults.js';
 
 export interface AdmissionPlugin {
   readonly name: string;
@@ -26,5 +27,5 @@ export function serviceAllocation(cache: WatchCache): AdmissionPlugin {
 }
 
 export function defaultAdmission(cache: WatchCache): AdmissionPlugin[] {
-  return [serviceAllocation(cache)];
+  return [podPresets(cache), defaultTolerations(), serviceAllocation(cache)];
 }

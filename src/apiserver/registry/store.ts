@@ -123,6 +123,8 @@ export class Store {
         const release = plugin.admitCreate?.(rt, obj);
         if (release) releases.push(release);
       }
+      // Admission may add fields (preset volumes, tolerations): default them like the rest.
+      if (this.admission.length) rt.strategy.default?.(obj);
       this.validate(rt, obj, rt.strategy.validate?.(obj) ?? []);
       if (ctx.dryRun) return this.present(rt, obj);
       const key = objectKey(rt, obj.metadata!.namespace, obj.metadata!.name!);
