@@ -25,6 +25,13 @@ function core(resources: readonly ResourceType[], resource: string): ResourceTyp
 }
 
 async function createIfMissing(store: Store, rt: ResourceType, namespace: string | undefined, obj: KObject): Promise<boolean> {
+  // Look first: a create would run admission (e.g. claim the Service's IP) before finding the object exists.
+  try {
+    await store.getStored(rt, namespace, obj.metadata!.name!);
+    return false;
+  } catch (err) {
+    if (!isStatusError(err, 'NotFound')) throw err;
+  }
   try {
     await store.create(rt, namespace, obj, systemContext());
     return true;

@@ -28,7 +28,7 @@ export function tokenBucket(qps: number, burst: number): RateLimiter {
       // the wait, and later callers queue behind it.
       tokens -= 1;
       if (tokens >= 0) return Promise.resolve();
-      return sleep((-tokens / qps) * 1000, undefined, { ref: false });
+      return sleep((-tokens / qps) * 1000);
     },
   };
 }

@@ -134,8 +134,25 @@ export function validateStatefulSetSpec(sts: StatefulSet): FieldError[] {
   if (spec.ordinals?.start != null) errs.push(...nonNegativeField(spec.ordinals.start, 'spec.ordinals.start'));
   const sel = validateSelectorFor(spec.selector, 'spec.selector', 'statefulset');
   errs.push(...sel.errs);
-  errs.push(...validateTemplateFor(spec.template, sel.matches, 'spec.template', 'StatefulSet'));
+  errs.push(...validateTemplateFor(withClaimVolumes(spec), sel.matches, 'spec.template', 'StatefulSet'));
   return errs;
+}
+
+/**
+ * The template as the controller will run it: each volumeClaimTemplate
+ * becomes a volume of the same name, so mounts may name claims.
+ */
+function withClaimVolumes(spec: NonNullable<StatefulSet['spec']>): PodTemplateSpec | undefined {
+  const claims = spec.volumeClaimTemplates ?? [];
+  if (!spec.template || claims.length === 0) return spec.template;
+  const t = structuredClone(spec.template);
+  const volumes = [...(t.spec?.volumes ?? [])];
+  for (const c of claims) {
+    const name = c.metadata?.name;
+    if (name && !volumes.some((v) => v.name === name)) volumes.push({ name, persistentVolumeClaim: { claimName: name } });
+  }
+  if (t.spec) t.spec = { ...t.spec, volumes };
+  return t;
 }
 
 export const statefulSetUpdateForbidden =

@@ -50,9 +50,24 @@ function asList(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/**
+ * The certificate's user per TLS connection: a connection's peer certificate
+ * never changes, and getPeerCertificate() is costly enough to show in the
+ * create benchmark when called once per request.
+ */
+const certUsers = new WeakMap<object, UserInfo | null>();
+
 /** The user a verified client certificate names: CN is the user, each O a group. */
 export function userFromClientCert(req: IncomingMessage): UserInfo | undefined {
   const socket = req.socket as Partial<TLSSocket>;
+  const known = certUsers.get(socket);
+  if (known !== undefined) return known ?? undefined;
+  const user = certUser(socket);
+  certUsers.set(socket, user ?? null);
+  return user;
+}
+
+function certUser(socket: Partial<TLSSocket>): UserInfo | undefined {
   if (!socket.encrypted || !socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
   const peer = socket.getPeerCertificate();
   if (!peer || !peer.subject) return undefined;

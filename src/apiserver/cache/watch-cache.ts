@@ -58,11 +58,20 @@ export function resourceOfKey(key: string): string {
   return key.slice(registryPrefix.length, end < 0 ? undefined : end);
 }
 
+/** A cached object whose JSON text is made on first use (many are never listed or watched). */
+class Entry implements CachedObject {
+  private text?: string;
+  constructor(readonly key: string, readonly obj: Readonly<KObject>, readonly rev: number) {}
+  get json(): string {
+    return (this.text ??= JSON.stringify(this.obj));
+  }
+}
+
 function decode(kv: KeyValue, rev: number): CachedObject {
   const obj = JSON.parse(kv.value) as KObject;
   obj.metadata ??= {};
   obj.metadata.resourceVersion = String(rev);
-  return { key: kv.key, obj, json: JSON.stringify(obj), rev };
+  return new Entry(kv.key, obj, rev);
 }
 
 interface ResourceState {
@@ -168,7 +177,7 @@ export class WatchCache {
       for (const [key, old] of st.objects) {
         if (seen.has(key)) continue;
         st.objects.delete(key);
-        const gone: CachedObject = { ...old, rev: listed.revision };
+        const gone: CachedObject = new Entry(old.key, old.obj, listed.revision);
         this.emit({ type: 'DELETED', rev: listed.revision, resource, object: gone, prev: old });
       }
     }

@@ -97,6 +97,16 @@ export function managerFromUserAgent(userAgent: string | undefined): string {
   return out;
 }
 
+/** One walker per schema lookup, so its resolved-schema cache lives across requests. */
+const walkers = new WeakMap<object, TypedWalker>();
+let untypedWalker: TypedWalker | undefined;
+function walkerFor(lookup: SchemaLookup | undefined): TypedWalker {
+  if (!lookup) return (untypedWalker ??= new TypedWalker(new Typer()));
+  let w = walkers.get(lookup);
+  if (!w) walkers.set(lookup, (w = new TypedWalker(new Typer(lookup))));
+  return w;
+}
+
 export function serverSideApply<T = JsonObject>(opts: ServerSideApplyOptions): ManagedResult<T> {
   validateFieldManager(opts.manager, true);
   const applied = opts.applied as JsonObject;
@@ -112,7 +122,7 @@ export function serverSideApply<T = JsonObject>(opts: ServerSideApplyOptions): M
   }
 
   const now = formatTime(opts.now ?? new Date());
-  const walker = new TypedWalker(new Typer(opts.lookup));
+  const walker = walkerFor(opts.lookup);
   const exists = isObject(opts.live);
   const live = withoutManagedFields(exists ? (opts.live as JsonObject) : {});
   let managers = decodeManagedFields(exists ? managedFieldsOf(opts.live as JsonObject) : undefined);
@@ -153,7 +163,7 @@ export function serverSideApply<T = JsonObject>(opts: ServerSideApplyOptions): M
 
 export function updateManagedFields<T = JsonObject>(opts: UpdateManagedFieldsOptions): ManagedResult<T> {
   const now = formatTime(opts.now ?? new Date());
-  const walker = new TypedWalker(new Typer(opts.lookup));
+  const walker = walkerFor(opts.lookup);
   const exists = isObject(opts.live);
   const live = withoutManagedFields(exists ? (opts.live as JsonObject) : {});
   const updated = withoutManagedFields(opts.updated as JsonObject);

@@ -70,9 +70,25 @@ const MAX_REF_DEPTH = 32;
  * (where the generator puts a field's patch strategy) win over the target's.
  */
 export class Typer {
+  /**
+   * Resolved schemas by input schema: schemas are shared and never change,
+   * and resolving allocates, so each is resolved once (this is on the hot
+   * path of every write through managedFields).
+   */
+  private readonly resolved = new WeakMap<Schema, Schema | null>();
+
   constructor(private readonly lookup?: SchemaLookup) {}
 
   resolve(s: Schema | undefined): Schema | undefined {
+    if (!s) return undefined;
+    const hit = this.resolved.get(s);
+    if (hit !== undefined) return hit ?? undefined;
+    const out = this.resolveUncached(s);
+    this.resolved.set(s, out ?? null);
+    return out;
+  }
+
+  private resolveUncached(s: Schema | undefined): Schema | undefined {
     let cur = s;
     for (let depth = 0; cur && depth < MAX_REF_DEPTH; depth++) {
       if (cur.$ref) {
