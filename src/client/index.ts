@@ -10,3 +10,6 @@ export { resources, apiVersionFor, gvrString } from './resources.js';
 export { statusErrorFrom, statusErrorFromStatus } from './status.js';
 export { tokenBucket, type RateLimiter } from './rate-limit.js';
 export { JsonLineSplitter } from './watch-lines.js';
+export { createWorkQueue, runWorkers, TerminalError, type WorkQueueOptions } from './workqueue.js';
+export { createInformer, keyOf, splitKey, type InformerOptions } from './informer.js';
+export { SharedInformerFactory, type SharedInformerFactoryOptions } from './shared-informers.js';

@@ -1,5 +1,8 @@
 // Small builders for the objects cluster tests create, as YAML for kubectl.
-import { stringify } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
+
+/** kubectl reads YAML 1.1, where unquoted on/yes/off are booleans: write it so strings stay strings. */
+const stringify = (v: unknown): string => stringifyYaml(v, { version: '1.1' });
 
 export interface PodOptions {
   namespace?: string;

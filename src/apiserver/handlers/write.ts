@@ -30,9 +30,14 @@ export function checkTypeMeta(rt: ResourceType, body: KObject): void {
   body.kind = rt.kind;
 }
 
-/** fieldValidation: Strict rejects unknown fields, Warn reports them; both then drop them. */
+/**
+ * What Kubernetes' decoder checks: values of the wrong type are always a 400;
+ * unknown fields are rejected (Strict), reported (Warn) or ignored, then dropped.
+ */
 export function checkUnknownFields(h: HandlerRequest, body: KObject): void {
   const { rt, ctx, deps } = h;
+  const typeError = deps.fields.typeError(rt, body);
+  if (typeError) throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${typeError}`);
   if (ctx.fieldValidation !== 'Ignore') {
     const unknown = deps.fields.unknownFields(rt, body);
     if (unknown.length) {

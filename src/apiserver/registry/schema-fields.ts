@@ -4,7 +4,7 @@
  * come from the server-side-apply field sets.
  */
 import type { KObject, ResourceType } from '../../api/types.js';
-import { resolveRef, schemaFor, unknownFields, definitions } from '../openapi/index.js';
+import { firstTypeError, resolveRef, schemaFor, unknownFields, definitions } from '../openapi/index.js';
 import type { Schema } from '../openapi/schema.js';
 import { definitionsLookup, updateManagedFields } from '../patch/index.js';
 import type { FieldTracker } from './fields.js';
@@ -39,6 +39,10 @@ function pruneIn(value: unknown, fieldSchema: Schema): void {
 export function schemaFieldTracker(): FieldTracker {
   let lookup: ReturnType<typeof definitionsLookup> | undefined;
   return {
+    typeError(rt, obj) {
+      const schema = schemaFor(gvkOf(rt));
+      return schema ? firstTypeError(obj, schema, rt.kind) : undefined;
+    },
     unknownFields(rt, obj) {
       return unknownFields(obj, gvkOf(rt));
     },

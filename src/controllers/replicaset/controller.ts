@@ -75,7 +75,7 @@ export class ReplicaSetController implements RunningController {
     this.queue = ctx.newQueue(this.name);
     this.sets = ctx.informers.informerFor<ReplicaSetLike>(kind.gvr);
     this.pods = ctx.informers.informerFor<Pod & KObject>(gvr.pods);
-    this.podControl = new PodControl(ctx.client, ctx.recorder);
+    this.podControl = new PodControl(ctx.client, ctx.recorderFor?.(`${this.name}-controller`) ?? ctx.recorder);
     this.burst = o.burstReplicas ?? burstReplicas;
     this.now = o.now ?? Date.now;
     ensureIndex(this.pods, controllerUidIndex, controllerUidOf);

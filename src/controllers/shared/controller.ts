@@ -5,6 +5,7 @@
  * `{ requeueAfterMs }` to be looked at again later, or returns nothing.
  */
 import type { KObject } from '../../api/types.js';
+import { runWorkers, TerminalError } from '../../client/workqueue.js';
 import type { Client, GroupVersionResource, Informer, SyncResult, WorkQueue } from '../../client/types.js';
 import type { Logger } from '../../util/log.js';
 import type { Recorder } from './events.js';
@@ -19,7 +20,10 @@ export interface ControllerContext {
   client: Client;
   informers: InformerSource;
   log: Logger;
+  /** Events recorded as one component (e.g. in tests, one memory recorder). */
   recorder: Recorder;
+  /** Events recorded under a controller's own component name (`deployment-controller`), when the host provides it. */
+  recorderFor?: (component: string) => Recorder;
   newQueue: (name: string) => WorkQueue<string>;
 }
 
@@ -31,38 +35,15 @@ export interface RunningController {
   stop(): void;
 }
 
-/** Thrown from sync when retrying cannot help (bad spec); the key is dropped. */
-export class TerminalError extends Error {
-  override name = 'TerminalError';
-}
+export { TerminalError };
 
 /**
- * Runs `workers` loops taking keys from `queue` and calling `sync`. Returns
- * a function that shuts the queue down (workers exit after their current key).
+ * Runs `workers` loops taking keys from `queue` and calling `sync` with the
+ * retry policy above (the client's runWorkers). The returned function shuts
+ * the queue down and resolves when running syncs have finished.
  */
-export function runSyncWorkers(queue: WorkQueue<string>, workers: number, sync: (key: string) => Promise<SyncResult>, log: Logger): void {
-  const loop = async () => {
-    for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
-      try {
-        const res = await sync(key);
-        queue.forget(key);
-        if (res && typeof res === 'object' && res.requeueAfterMs >= 0) queue.addAfter(key, res.requeueAfterMs);
-      } catch (e) {
-        if (e instanceof TerminalError) {
-          log.warn({ key, err: e.message }, 'sync failed, not retrying');
-          queue.forget(key);
-        } else {
-          log.debug({ key, err: (e as Error)?.message ?? String(e) }, 'sync failed, requeueing');
-          queue.addRateLimited(key);
-        }
-      } finally {
-        queue.done(key);
-      }
-    }
-  };
-  for (let i = 0; i < workers; i++) void loop();
+export function runSyncWorkers(queue: WorkQueue<string>, workers: number, sync: (key: string) => Promise<SyncResult>, log: Logger): () => Promise<void> {
+  return runWorkers(queue, workers, sync, log);
 }
 
 /** Adds an index to a shared informer unless another controller already did. */

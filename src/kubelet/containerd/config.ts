@@ -48,6 +48,12 @@ export interface ContainerdConfigOptions {
   snapshotter: 'overlayfs' | 'native';
   /** Use systemd cgroups (only when the host runs systemd with cgroup v2); default cgroupfs. */
   systemdCgroup?: boolean;
+  /**
+   * Clamp OOM score adjustments to containerd's own: needed where the agent
+   * lacks CAP_SYS_RESOURCE (some VMs and containers), since runc then cannot
+   * lower a process's score and the CRI gives sandboxes -998.
+   */
+  restrictOomScoreAdj?: boolean;
 }
 
 /** TOML string literal (basic string with escapes). */
@@ -60,8 +66,7 @@ export function renderContainerdConfig(o: ContainerdConfigOptions): string {
 version = 2
 root = ${q(paths.root)}
 state = ${q(paths.state)}
-oom_score = -999
-
+${o.restrictOomScoreAdj ? '' : 'oom_score = -999\n'}
 [grpc]
   address = ${q(paths.socket)}
 
@@ -84,6 +89,7 @@ oom_score = -999
   disable_hugetlb_controller = true
   enable_unprivileged_ports = true
   enable_unprivileged_icmp = true
+  restrict_oom_score_adj = ${o.restrictOomScoreAdj ? 'true' : 'false'}
 
 [${cri}.containerd]
   snapshotter = ${q(o.snapshotter)}

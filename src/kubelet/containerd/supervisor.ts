@@ -71,6 +71,16 @@ async function stopStale(paths: ContainerdPaths, log: Logger): Promise<void> {
   if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+/** CAP_SYS_RESOURCE (bit 24) in our effective set: without it nothing may lower an OOM score. */
+export function hasCapSysResource(): boolean {
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? (BigInt('0x' + m[1]) & (1n << 24n)) !== 0n : true;
+  } catch {
+    return true;
+  }
+}
+
 function overlayUsable(base: string): boolean {
   // containerd refuses overlayfs on top of overlayfs/some filesystems; try a real mount.
   const dir = mkdtempSync(join(base, 'overlay-probe-'));
@@ -101,7 +111,13 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
 
   writeFileSync(
     paths.configFile,
-    renderContainerdConfig({ paths, sandboxImage, cniBinDir: opts.cniBinDir ?? '/usr/lib/cni', snapshotter }),
+    renderContainerdConfig({
+      paths,
+      sandboxImage,
+      cniBinDir: opts.cniBinDir ?? '/usr/lib/cni',
+      snapshotter,
+      restrictOomScoreAdj: !hasCapSysResource(),
+    }),
   );
   writeRegistryHosts(paths, readRegistries(opts.dataDir));
   await stopStale(paths, log);

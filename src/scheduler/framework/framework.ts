@@ -96,12 +96,8 @@ export class Framework {
     return undefined;
   }
 
-  schedule(pod: PodInfo, cluster: ClusterView): ScheduleResult {
-    const nodes = cluster.nodes;
-    const state = new CycleState();
-    const rejectedBy = new Set<string>();
-    if (nodes.length === 0) return { ok: false, message: fitErrorMessage({ numAllNodes: 0, nodeStatuses: [] }), error: false, rejectedBy };
-
+  /** PreFilter of every plugin; the first rejection (or error) is returned. Skips are recorded in `state`. */
+  runPreFilters(state: CycleState, pod: PodInfo, cluster: ClusterView): { status: Status; plugin: string } | undefined {
     for (const p of this.preFilters) {
       const s = p.preFilter(state, pod, cluster);
       if (s.code === Code.Success) continue;
@@ -109,10 +105,33 @@ export class Framework {
         state.skipFilter.add(p.name);
         continue;
       }
-      rejectedBy.add(p.name);
+      return { status: s, plugin: p.name };
+    }
+    return undefined;
+  }
+
+  /** Every node that passes PreFilter and Filter (no sampling); for tests and diagnostics. */
+  feasibleNodes(pod: PodInfo, cluster: ClusterView): NodeInfo[] {
+    const state = new CycleState();
+    if (this.runPreFilters(state, pod, cluster)) return [];
+    return cluster.nodes.filter((n) => this.runFilters(state, pod, n) === undefined);
+  }
+
+  schedule(pod: PodInfo, cluster: ClusterView): ScheduleResult {
+    const nodes = cluster.nodes;
+    const state = new CycleState();
+    const rejectedBy = new Set<string>();
+    if (nodes.length === 0) return { ok: false, message: fitErrorMessage({ numAllNodes: 0, nodeStatuses: [] }), error: false, rejectedBy };
+
+    const pre = this.runPreFilters(state, pod, cluster);
+    if (pre) {
+      rejectedBy.add(pre.plugin);
+      const s = pre.status;
       const error = s.code === Code.Error;
       const all = Array.from({ length: nodes.length }, () => s);
-      const message = error ? `running PreFilter plugin "${p.name}": ${s.reasons.join(', ')}` : fitErrorMessage({ numAllNodes: nodes.length, nodeStatuses: all, preFilterMessage: s.reasons.join(', ') });
+      const message = error
+        ? `running PreFilter plugin "${pre.plugin}": ${s.reasons.join(', ')}`
+        : fitErrorMessage({ numAllNodes: nodes.length, nodeStatuses: all, preFilterMessage: s.reasons.join(', ') });
       return { ok: false, message, error, rejectedBy };
     }
 
