@@ -42,14 +42,25 @@ export class ApiClient {
     });
   }
 
-  /** Opens a long-lived GET (a watch) on its own connection; resolves once the headers are in. */
-  stream(path: string): Promise<IncomingMessage> {
+  /**
+   * Opens a long-lived GET (a watch) on its own connection; resolves once the
+   * headers are in. A watch must send its headers before its first event
+   * (clients wait for them), so a silent one fails after headerTimeoutMs.
+   */
+  stream(path: string, headerTimeoutMs = 10_000): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = request(
         { host: '127.0.0.1', port: this.port, method: 'GET', path, headers: { Accept: 'application/json' }, cert: this.creds.cert, key: this.creds.key, ca: this.creds.ca, agent: false },
-        resolve,
+        (res) => {
+          clearTimeout(timer);
+          resolve(res);
+        },
       );
-      req.on('error', reject);
+      const timer = setTimeout(() => req.destroy(new Error(`GET ${path}: no response headers within ${headerTimeoutMs} ms`)), headerTimeoutMs);
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
       req.end();
     });
   }

@@ -15,7 +15,7 @@ import { WatchCache } from './cache/watch-cache.js';
 import { Discovery } from './discovery.js';
 import { Store } from './registry/store.js';
 import { schemaFieldTracker } from './registry/schema-fields.js';
-import { createRequestHandler } from './server.js';
+import { createRequestHandler, createUpgradeHandler } from './server.js';
 import { OpenAPIService } from './openapi-routes.js';
 import { bootstrap } from './bootstrap.js';
 import { defaultAdmission } from './admission/index.js';
@@ -51,20 +51,20 @@ export async function startServer(opts: ServerOptions): Promise<StartedApiServer
   const address = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
   await bootstrap(store, resourceTypes, { address, port });
   const discovery = new Discovery(resourceTypes, `${opts.bindAddress}:${port}`);
-  server.on(
-    'request',
-    createRequestHandler({
-      store,
-      cache,
-      backend,
-      fields,
-      resources: resourceTypes,
-      log: log.child({ component: 'apiserver' }),
-      authenticator: auth.authenticator,
-      discovery,
-      openapi: new OpenAPIService(resourceTypes),
-    }),
-  );
+  const routerDeps = {
+    store,
+    cache,
+    backend,
+    fields,
+    resources: resourceTypes,
+    log: log.child({ component: 'apiserver' }),
+    authenticator: auth.authenticator,
+    discovery,
+    openapi: new OpenAPIService(resourceTypes),
+    kubelet: { ca: auth.pki.serverCA.cert, cert: auth.pki.kubeletClient.cert, key: auth.pki.kubeletClient.key },
+  };
+  server.on('request', createRequestHandler(routerDeps));
+  server.on('upgrade', createUpgradeHandler(routerDeps));
   // Watches are long-lived; a request timeout would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

@@ -4,6 +4,8 @@
  * a Status object; anything unexpected is a logged 500, never a crash.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { proxyUpgrade } from './handlers/node-proxy.js';
 import { errors, isStatusError, StatusError } from '../api/errors.js';
 import type { ResourceType } from '../api/types.js';
 import type { Authenticator } from './auth/index.js';
@@ -25,6 +27,32 @@ export interface RouterDeps extends ApiDeps {
 
 /** Paths anyone may read, so load balancers and probes need no credentials. */
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+/**
+ * Connection upgrades: exec, attach and port-forward streams, relayed to the
+ * pod's node agent after the same authentication and routing as any request.
+ */
+export function createUpgradeHandler(deps: RouterDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    upgrade(deps, req, socket, head).catch((err: unknown) => {
+      const status = isStatusError(err) ? err : errors.internal(err);
+      if (!isStatusError(err)) deps.log.error({ err, url: req.url }, 'upgrade failed');
+      const body = JSON.stringify(status.status);
+      socket.end(`HTTP/1.1 ${status.code} ${status.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
+  };
+}
+
+async function upgrade(deps: RouterDeps, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://localhost');
+  const query = url.searchParams;
+  if (!deps.authenticator.authenticate(req)) throw errors.unauthorized();
+  const info = parseRequestInfo(req.method ?? 'GET', url.pathname, query);
+  const rt = info.isResourceRequest ? findResource(deps, info) : undefined;
+  const sub = info.subresource;
+  if (!rt || rt.resource !== 'pods' || !info.name || (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward')) throw notFound();
+  await proxyUpgrade({ req, info, query, rt, deps }, socket, head, deps.kubelet);
+}
 
 export function createRequestHandler(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {

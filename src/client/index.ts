@@ -13,3 +13,5 @@ export { JsonLineSplitter } from './watch-lines.js';
 export { createWorkQueue, runWorkers, TerminalError, type WorkQueueOptions } from './workqueue.js';
 export { createInformer, keyOf, splitKey, type InformerOptions } from './informer.js';
 export { SharedInformerFactory, type SharedInformerFactoryOptions } from './shared-informers.js';
+export { LeaderElector, runLeaderElection, microTime, type LeaderElectionConfig } from './leader-election.js';
+export { createEventRecorder, type EventRecorder, type EventRecorderOptions, type EventType } from './events.js';

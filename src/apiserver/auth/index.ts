@@ -43,6 +43,7 @@ export {
 export { kubeconfigPath, localServerUrl, renderKubeconfig, writeKubeconfig, type KubeconfigParams } from './kubeconfig.js';
 export {
   ADMIN_SUBJECT,
+  KUBELET_CLIENT_SUBJECT,
   DEFAULT_APISERVER_SANS,
   RENEW_BEFORE_DAYS,
   apiServerSans,

@@ -6,6 +6,7 @@
  *   client-ca.crt/.key                 signs client certificates (admin, nodes)
  *   serving-kube-apiserver.crt/.key    the API server's TLS certificate
  *   client-admin.crt/.key              CN=system:admin, O=system:masters (the kubeconfig's user)
+ *   client-kube-apiserver.crt/.key     CN=kube-apiserver-kubelet-client: the only caller node agents accept
  *   service.key                        signs service account tokens
  *
  * CAs are kept for as long as they exist (agents and kubeconfigs trust them);
@@ -44,6 +45,8 @@ export const DEFAULT_APISERVER_SANS = [
 
 export const ADMIN_SUBJECT: CertSubject = { commonName: 'system:admin', organizations: ['system:masters'] };
 const APISERVER_SUBJECT: CertSubject = { commonName: 'kube-apiserver' };
+/** The API server's identity towards node agents (logs, exec, port-forward). */
+export const KUBELET_CLIENT_SUBJECT: CertSubject = { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] };
 
 export interface PkiPaths {
   dir: string;
@@ -55,6 +58,8 @@ export interface PkiPaths {
   servingKey: string;
   adminCert: string;
   adminKey: string;
+  kubeletClientCert: string;
+  kubeletClientKey: string;
   serviceAccountKey: string;
 }
 
@@ -70,6 +75,8 @@ export function pkiPaths(dataDir: string): PkiPaths {
     servingKey: join(dir, 'serving-kube-apiserver.key'),
     adminCert: join(dir, 'client-admin.crt'),
     adminKey: join(dir, 'client-admin.key'),
+    kubeletClientCert: join(dir, 'client-kube-apiserver.crt'),
+    kubeletClientKey: join(dir, 'client-kube-apiserver.key'),
     serviceAccountKey: join(dir, 'service.key'),
   };
 }
@@ -80,6 +87,7 @@ export interface Pki {
   clientCA: CertAndKey;
   serving: CertAndKey;
   admin: CertAndKey;
+  kubeletClient: CertAndKey;
   /** PEM private key (PKCS#8, ECDSA P-256) that signs service account tokens. */
   serviceAccountKey: string;
   /** Files this call wrote (empty when everything on disk was still good). */
@@ -217,8 +225,17 @@ export async function ensurePki(dataDir: string, opts: PkiOptions = {}): Promise
     opts,
     written,
   );
+  const kubeletClient = await ensureLeaf(
+    paths.kubeletClientCert,
+    paths.kubeletClientKey,
+    clientCA,
+    () => issueClientCert(clientCA, KUBELET_CLIENT_SUBJECT, issueOpts),
+    [],
+    opts,
+    written,
+  );
   const serviceAccountKey = await ensureServiceAccountKey(paths.serviceAccountKey, written);
-  return { paths, serverCA, clientCA, serving, admin, serviceAccountKey, written };
+  return { paths, serverCA, clientCA, serving, admin, kubeletClient, serviceAccountKey, written };
 }
 
 /** Reads the PKI without creating or renewing anything (for commands other than `server`). */
@@ -237,6 +254,7 @@ export async function loadPki(dataDir: string): Promise<Omit<Pki, 'written'>> {
     clientCA: await need(paths.clientCACert, paths.clientCAKey),
     serving: await need(paths.servingCert, paths.servingKey),
     admin: await need(paths.adminCert, paths.adminKey),
+    kubeletClient: await need(paths.kubeletClientCert, paths.kubeletClientKey),
     serviceAccountKey,
   };
 }

@@ -11,6 +11,7 @@ import type { RequestInfo } from '../http/request-info.js';
 import type { RequestContext } from '../request-context.js';
 import type { Logger } from '../../util/log.js';
 import type { Backend } from '../../storage/backend.js';
+import type { KubeletCredentials } from './node-proxy.js';
 
 /** The server-wide parts handlers share. */
 export interface ApiDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps {
   /** Every served resource type (all versions). */
   resources: readonly ResourceType[];
   log: Logger;
+  /** How to reach node agents for logs, exec, port-forward. */
+  kubelet: KubeletCredentials;
 }
 
 export interface HandlerRequest {

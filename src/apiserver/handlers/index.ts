@@ -13,6 +13,7 @@ import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handle
 import { handleScale } from './scale.js';
 import { handleBinding, handleEviction } from './pod-subresources.js';
 import { handleFinalize } from './finalize.js';
+import { proxyRequest } from './node-proxy.js';
 
 export type { ApiDeps, HandlerRequest } from './context.js';
 
@@ -77,9 +78,15 @@ export async function dispatchResource(h: HandlerRequest): Promise<void> {
     case 'finalize':
       if (info.verb === 'update') return handleFinalize(h);
       break;
-    default:
-      // log, exec, attach, portforward, proxy go to the node agent.
-      throw errors.serviceUnavailable(`${rt.resource}/${sub} needs a node agent, which this server does not reach yet`);
+    case 'log':
+    case 'proxy':
+      if (info.verb === 'get' || sub === 'proxy') return proxyRequest(h, h.deps.kubelet);
+      break;
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      // Without an Upgrade header there is no stream to relay.
+      throw errors.badRequest(`Upgrade request required`);
   }
   throw errors.methodNotAllowed(info.verb, { group: rt.group, resource: `${rt.resource}/${sub}` });
 }

@@ -162,8 +162,8 @@ export class JobController implements RunningController {
     const job = withKind<JobObj>(cached, 'batch/v1', 'Job');
     const pods = await this.claimPods(job);
 
-    if (finishedCondition(job)) {
-      // Whatever still carries our finalizer is released; counting is over.
+    if (finishedCondition(job) || job.metadata?.deletionTimestamp) {
+      // Counting is over (or the Job is going away): whatever still carries our finalizer is released.
       await this.removeFinalizers(key, job, pods.filter(hasTrackingFinalizer));
       return this.syncTTL(job);
     }
@@ -267,14 +267,15 @@ export class JobController implements RunningController {
       }
     }
 
-    // 3. Suspended / resumed.
+    // 3. Suspended / resumed. Events wait until the status that says so is written, so a lost race does not repeat them.
+    const pending: [type: 'Normal' | 'Warning', reason: string, message: string][] = [];
     const wasSuspended = conditions.find((c) => c.type === 'Suspended')?.status === 'True';
     if (suspended && !wasSuspended && !finish) {
       setJobCondition(conditions, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now);
-      this.ctx.recorder.event(job, 'Normal', 'Suspended', 'Job suspended');
+      pending.push(['Normal', 'Suspended', 'Job suspended']);
     } else if (!suspended && wasSuspended) {
       setJobCondition(conditions, 'Suspended', 'False', 'JobResumed', 'Job resumed', now);
-      this.ctx.recorder.event(job, 'Normal', 'Resumed', 'Job resumed');
+      pending.push(['Normal', 'Resumed', 'Job resumed']);
       // The active deadline is measured from the resume.
       status.startTime = rfc3339(now);
     }
@@ -289,6 +290,7 @@ export class JobController implements RunningController {
     if (indexed) status.completedIndexes = formatIndexes(completedIdx);
     status.conditions = conditions.length ? conditions : undefined;
     let current = await this.writeStatus(job, status);
+    for (const [type, reason, message] of pending.splice(0)) this.ctx.recorder.event(job, type, reason, message);
 
     // 5. Release the finalizers of every recorded pod (and of pods we deleted ourselves).
     const recorded = new Set([...uncounted.succeeded, ...uncounted.failed]);
@@ -322,13 +324,14 @@ export class JobController implements RunningController {
       next.ready = 0;
       if (finish.type === 'Complete') {
         next.completionTime = rfc3339(now);
-        this.ctx.recorder.event(job, 'Normal', 'Completed', 'Job completed');
+        pending.push(['Normal', 'Completed', 'Job completed']);
       } else {
-        this.ctx.recorder.event(job, 'Warning', finish.reason, finish.message);
+        pending.push(['Warning', finish.reason, finish.message]);
       }
       moved = true;
     }
     if (moved) current = await this.writeStatus(current, next);
+    for (const [type, reason, message] of pending) this.ctx.recorder.event(job, type, reason, message);
 
     if (manageError) throw manageError;
     if (finish && finishedCondition(current)) return this.syncTTL(current);

@@ -87,8 +87,10 @@ export async function setPodPhase(env: ControllerEnv, pod: Readonly<PodObj>, pha
   for (let attempt = 0; ; attempt++) {
     const fresh = await client.get(pod.metadata!.name!);
     const t = now();
+    // Finish times to the millisecond, so sub-second backoffs in tests are measured from the real moment.
+    const finishedAt = new Date().toISOString();
     const names = fresh.spec?.containers.map((c) => c.name) ?? [];
-    const terminated = phase !== 'Running' ? { exitCode: phase === 'Succeeded' ? 0 : 1, reason: phase === 'Succeeded' ? 'Completed' : 'Error', startedAt: t, finishedAt: t } : undefined;
+    const terminated = phase !== 'Running' ? { exitCode: phase === 'Succeeded' ? 0 : 1, reason: phase === 'Succeeded' ? 'Completed' : 'Error', startedAt: t, finishedAt } : undefined;
     const status: Pod['status'] = {
       ...fresh.status,
       phase,

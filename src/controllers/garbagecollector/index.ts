@@ -1,0 +1,1 @@
+export { GarbageCollector, collectableTypes, orphanFinalizer, foregroundFinalizer, type GarbageCollectorOptions } from './controller.js';

@@ -1,0 +1,1 @@
+export { NamespaceController, namespacedTypes, kubernetesFinalizer, type NamespaceControllerOptions } from './controller.js';

@@ -1,0 +1,615 @@
+/**
+ * Pod workers: one serialized sync loop per pod UID that drives the runtime
+ * toward the pod's spec — sandbox, then init containers strictly in order,
+ * then app containers — restarts exited containers per restartPolicy with
+ * crash-loop back-off, kills pods being deleted (TERM, grace, KILL), then
+ * confirms the deletion to the API. Syncs are level-based: each one reads the
+ * runtime's current state for the pod and acts on it, whatever woke it (a
+ * pod change, the relist noticing a container change, a back-off timer).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { isStatusError } from '../api/errors.js';
+import type { KObject } from '../api/types.js';
+import { resources, type Client } from '../client/index.js';
+import type { ContainerStatus as CriContainerStatus, CriClient, PodSandboxConfig } from '../cri/index.js';
+import { isCriNotFound, nanosToDate } from '../cri/index.js';
+import type { Logger } from '../util/log.js';
+import { Backoff } from './backoff.js';
+import type { EventRecorder, PodEvent } from './events.js';
+import { ensureImage } from './image-puller.js';
+import { computePodStatus, instancesOf, type PodRuntime, type RuntimeContainer, type Waiting } from './pod-status.js';
+import { containerConfig, EnvError, LABEL_CONTAINER_NAME, LABEL_POD_UID, resolveEnv, sandboxConfig, type EnvSources } from './runtime-config.js';
+import { containerMounts, removePodDir, setUpVolumes, VolumeError } from './volumes.js';
+
+export interface PodWorkerDeps {
+  client: Client;
+  cri: CriClient;
+  dataDir: string;
+  nodeName: string;
+  log: Logger;
+  events: EventRecorder;
+  hostIP(): string | undefined;
+  clusterDNS?: string;
+  clusterDomain: string;
+  /** Config maps and secrets for env and volumes (namespace, name) → data. */
+  configMap(ns: string, name: string): Promise<Record<string, string> | undefined>;
+  secret(ns: string, name: string): Promise<Record<string, string> | undefined>;
+  nodeAuth?(host: string): { username?: string; password?: string; auth?: string } | undefined;
+  /** Minimum grace when a pod vanished from the API without one (force delete). */
+  orphanGraceSeconds?: number;
+}
+
+interface Worker {
+  uid: string;
+  pod: Pod;
+  /** Gone from the API (deleted, possibly forced); only killing is left. */
+  gone: boolean;
+  running: boolean;
+  dirty: boolean;
+  timer?: NodeJS.Timeout;
+  waiting: Map<string, Waiting>;
+  lastStatus?: string;
+  volumes?: Map<string, string>;
+  sandboxConfig?: PodSandboxConfig;
+  /** Containers stopped and pod deleted from the API: the worker is finished. */
+  finished: boolean;
+  backoffEventAt: Map<string, number>;
+}
+
+const podKey = (p: Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
+const fieldPathOf = (pod: Pod, name: string) =>
+  pod.spec?.initContainers?.some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+
+export function podLogDir(dataDir: string, pod: Pod): string {
+  return join(dataDir, 'agent', 'pod-logs', `${pod.metadata!.namespace}_${pod.metadata!.name}_${pod.metadata!.uid}`);
+}
+
+function criState(s: string): RuntimeContainer['state'] {
+  return s === 'CONTAINER_RUNNING' ? 'running' : s === 'CONTAINER_EXITED' ? 'exited' : s === 'CONTAINER_CREATED' ? 'created' : 'unknown';
+}
+
+export function runtimeContainerOf(s: CriContainerStatus, sandboxId: string): RuntimeContainer {
+  return {
+    id: s.id,
+    sandboxId,
+    name: s.metadata?.name ?? s.labels?.[LABEL_CONTAINER_NAME] ?? '',
+    attempt: s.metadata?.attempt ?? 0,
+    state: criState(s.state),
+    createdAt: nanosToDate(s.createdAt),
+    startedAt: nanosToDate(s.startedAt),
+    finishedAt: nanosToDate(s.finishedAt),
+    exitCode: s.exitCode,
+    reason: s.reason,
+    message: s.message,
+    image: s.image?.image ?? '',
+    imageRef: s.imageRef || s.imageId || '',
+  };
+}
+
+export class PodWorkers {
+  private readonly workers = new Map<string, Worker>();
+  readonly crashBackoff = new Backoff(10_000, 300_000);
+  readonly pullBackoff = new Backoff(10_000, 300_000);
+  private stopped = false;
+
+  constructor(private readonly d: PodWorkerDeps) {}
+
+  /** The desired state changed (or is confirmed unchanged); `gone` when the API no longer has the pod. */
+  update(pod: Pod, gone = false): void {
+    if (this.stopped) return;
+    const uid = pod.metadata!.uid!;
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = { uid, pod, gone, running: false, dirty: false, waiting: new Map(), finished: false, backoffEventAt: new Map() };
+      this.workers.set(uid, w);
+    } else {
+      w.pod = pod;
+      w.gone ||= gone;
+    }
+    this.trigger(uid);
+  }
+
+  /** Wake a pod's worker (the relist saw its containers change). */
+  trigger(uid: string, delayMs = 0): void {
+    const w = this.workers.get(uid);
+    if (!w || this.stopped) return;
+    if (delayMs > 0) {
+      if (w.timer) clearTimeout(w.timer);
+      w.timer = setTimeout(() => {
+        w.timer = undefined;
+        this.trigger(uid);
+      }, delayMs);
+      w.timer.unref?.();
+      return;
+    }
+    if (w.running) {
+      w.dirty = true;
+      return;
+    }
+    w.running = true;
+    void this.loop(w);
+  }
+
+  has(uid: string): boolean {
+    return this.workers.has(uid);
+  }
+
+  uids(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  private async loop(w: Worker): Promise<void> {
+    try {
+      do {
+        w.dirty = false;
+        try {
+          await this.sync(w);
+        } catch (err) {
+          this.d.log.warn({ pod: podKey(w.pod), err: (err as Error).message }, 'pod sync failed');
+          this.trigger(w.uid, 1000);
+        }
+      } while (w.dirty && !this.stopped);
+    } finally {
+      w.running = false;
+      if (w.finished) {
+        if (w.timer) clearTimeout(w.timer);
+        this.workers.delete(w.uid);
+        this.crashBackoff.resetPrefix(`${w.uid}/`);
+        this.pullBackoff.resetPrefix(`${w.uid}/`);
+      }
+    }
+  }
+
+  private event(pod: Pod, ev: PodEvent): void {
+    this.d.events.record(pod, ev);
+  }
+
+  async runtimeOf(uid: string): Promise<PodRuntime> {
+    const cri = this.d.cri;
+    const [sandboxes, containers] = await Promise.all([
+      cri.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: uid } }),
+      cri.listContainers({ labelSelector: { [LABEL_POD_UID]: uid } }),
+    ]);
+    const rt: PodRuntime = { sandboxes: [], containers: [] };
+    for (const s of sandboxes) {
+      const ready = s.state === 'SANDBOX_READY';
+      let ip: string | undefined;
+      if (ready) {
+        try {
+          ip = (await cri.podSandboxStatus(s.id)).status.network?.ip || undefined;
+        } catch (err) {
+          if (!isCriNotFound(err)) throw err;
+        }
+      }
+      rt.sandboxes.push({ id: s.id, attempt: s.metadata?.attempt ?? 0, ready, ip, createdAt: nanosToDate(s.createdAt) });
+    }
+    for (const c of containers) {
+      try {
+        const st = (await cri.containerStatus(c.id)).status;
+        rt.containers.push(runtimeContainerOf(st, c.podSandboxId));
+      } catch (err) {
+        if (!isCriNotFound(err)) throw err;
+      }
+    }
+    return rt;
+  }
+
+  private async sync(w: Worker): Promise<void> {
+    if (w.finished || this.stopped) return;
+    const pod = w.pod;
+    if (w.gone || pod.metadata?.deletionTimestamp) {
+      await this.terminate(w);
+      return;
+    }
+    let rt = await this.runtimeOf(w.uid);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      // Finished pods keep their exited containers (for logs) but give back the sandbox and its IP.
+      await this.killContainers(w, rt, 0, false);
+      for (const s of rt.sandboxes.filter((s) => s.ready)) await this.d.cri.stopPodSandbox(s.id);
+      return;
+    }
+    const restartPolicy = pod.spec?.restartPolicy ?? 'Always';
+
+    // Sandbox: the newest ready one, or a new one (taking down older ones and their containers).
+    let sandbox = [...rt.sandboxes].filter((s) => s.ready).sort((a, b) => b.attempt - a.attempt)[0];
+    if (!sandbox) {
+      if (rt.sandboxes.length && this.nothingToRestart(pod, rt)) {
+        await this.publish(w, rt);
+        return;
+      }
+      const attempt = rt.sandboxes.length ? Math.max(...rt.sandboxes.map((s) => s.attempt)) + 1 : 0;
+      await this.killContainers(w, rt, 0, false);
+      for (const s of rt.sandboxes) {
+        await this.d.cri.stopPodSandbox(s.id).catch(() => undefined);
+        await this.d.cri.removePodSandbox(s.id).catch(() => undefined);
+      }
+      const logDirectory = podLogDir(this.d.dataDir, pod);
+      mkdirSync(logDirectory, { recursive: true });
+      const cfg = sandboxConfig(pod, { logDirectory, clusterDNS: this.d.clusterDNS, clusterDomain: this.d.clusterDomain, attempt });
+      try {
+        await this.d.cri.runPodSandbox(cfg);
+      } catch (err) {
+        const msg = (err as { details?: string }).details ?? (err as Error).message;
+        this.event(pod, { type: 'Warning', reason: 'FailedCreatePodSandBox', message: `Failed to create pod sandbox: ${msg}` });
+        await this.publish(w, rt);
+        this.trigger(w.uid, 5000);
+        return;
+      }
+      w.sandboxConfig = cfg;
+      rt = await this.runtimeOf(w.uid);
+      sandbox = rt.sandboxes.filter((s) => s.ready).sort((a, b) => b.attempt - a.attempt)[0];
+      if (!sandbox) throw new Error('sandbox not ready after RunPodSandbox');
+    }
+    // Containers of other (old) sandboxes no longer count.
+    rt = { sandboxes: rt.sandboxes, containers: rt.containers.filter((c) => c.sandboxId === sandbox!.id) };
+    w.sandboxConfig ??= sandboxConfig(pod, {
+      logDirectory: podLogDir(this.d.dataDir, pod),
+      clusterDNS: this.d.clusterDNS,
+      clusterDomain: this.d.clusterDomain,
+      attempt: sandbox.attempt,
+    });
+
+    if (!w.volumes) {
+      try {
+        const sources = this.volumeSources(pod, sandbox.ip);
+        await sources.ready;
+        w.volumes = await setUpVolumes(this.d.dataDir, pod, sources);
+      } catch (err) {
+        const message = (err as Error).message;
+        this.event(pod, { type: 'Warning', reason: 'FailedMount', message: `MountVolume.SetUp failed: ${message}` });
+        for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) w.waiting.set(c.name, { reason: 'ContainerCreating' });
+        await this.publish(w, rt);
+        w.waiting.clear();
+        this.trigger(w.uid, 5000);
+        return;
+      }
+    }
+
+    let changed = false;
+    let initDone = true;
+    for (const c of pod.spec?.initContainers ?? []) {
+      const [latest] = instancesOf(rt, c.name);
+      if (latest?.state === 'exited' && latest.exitCode === 0) {
+        w.waiting.delete(c.name);
+        continue;
+      }
+      initDone = false;
+      if (latest?.state === 'running' || latest?.state === 'created') break;
+      if (latest?.state === 'exited' && restartPolicy === 'Never') break; // the pod has failed
+      changed = (await this.startOrBackOff(w, c, latest, sandbox.id, sandbox.ip, true)) || changed;
+      break;
+    }
+    if (initDone) {
+      for (const c of pod.spec?.containers ?? []) {
+        const [latest] = instancesOf(rt, c.name);
+        if (latest?.state === 'running' || latest?.state === 'created') {
+          w.waiting.delete(c.name);
+          continue;
+        }
+        if (latest?.state === 'exited') {
+          const restart = restartPolicy === 'Always' || (restartPolicy === 'OnFailure' && latest.exitCode !== 0);
+          if (!restart) {
+            w.waiting.delete(c.name);
+            continue;
+          }
+        }
+        changed = (await this.startOrBackOff(w, c, latest, sandbox.id, sandbox.ip, false)) || changed;
+      }
+    }
+    if (changed) rt = { sandboxes: rt.sandboxes, containers: (await this.runtimeOf(w.uid)).containers.filter((c) => c.sandboxId === sandbox!.id) };
+    const status = await this.publish(w, rt);
+    if (status?.phase === 'Succeeded' || status?.phase === 'Failed') this.trigger(w.uid, 10);
+    await this.collectGarbage(rt);
+  }
+
+  /** No container would run again: restartPolicy Never/OnFailure and everything finished. */
+  private nothingToRestart(pod: Pod, rt: PodRuntime): boolean {
+    const policy = pod.spec?.restartPolicy ?? 'Always';
+    if (policy === 'Always') return false;
+    return (pod.spec?.containers ?? []).every((c) => {
+      const [latest] = instancesOf(rt, c.name);
+      return latest?.state === 'exited' && (policy === 'Never' || latest.exitCode === 0);
+    });
+  }
+
+  /** Starts the next attempt of a container unless it is in back-off; true when it started one. */
+  private async startOrBackOff(w: Worker, c: Container, latest: RuntimeContainer | undefined, sandboxId: string, podIP: string | undefined, isInit: boolean): Promise<boolean> {
+    const pod = w.pod;
+    const fieldPath = fieldPathOf(pod, c.name);
+    if (latest?.state === 'exited') {
+      const key = `${w.uid}/${c.name}`;
+      const left = this.crashBackoff.remaining(key);
+      if (left > 0) {
+        const delay = this.crashBackoff.delay(key) / 1000;
+        const who = `${pod.metadata!.name}_${pod.metadata!.namespace}(${w.uid})`;
+        w.waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${delay}s restarting failed container=${c.name} pod=${who}` });
+        const lastEv = w.backoffEventAt.get(c.name) ?? 0;
+        if (Date.now() - lastEv > left) {
+          w.backoffEventAt.set(c.name, Date.now());
+          this.event(pod, { type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${c.name} in pod ${who}`, fieldPath });
+        }
+        this.trigger(w.uid, left + 10);
+        return false;
+      }
+      this.crashBackoff.next(key);
+    }
+    const attempt = latest ? latest.attempt + 1 : 0;
+    const pulled = await ensureImage(pod, c, fieldPath, w.sandboxConfig, {
+      cri: this.d.cri,
+      backoff: this.pullBackoff,
+      event: (ev) => this.event(pod, ev),
+      pullSecrets: (p) => this.pullSecrets(p),
+      nodeAuth: this.d.nodeAuth,
+    });
+    if (!pulled.ok) {
+      w.waiting.set(c.name, { reason: pulled.reason, message: pulled.message });
+      if (pulled.reason === 'ErrImagePull' || pulled.reason === 'ImagePullBackOff') {
+        const left = this.pullBackoff.remaining(`${w.uid}/${c.image}`);
+        // Show ErrImagePull for a moment, then ImagePullBackOff until the next try.
+        this.trigger(w.uid, pulled.reason === 'ErrImagePull' ? Math.min(left, 2000) : left + 10);
+      }
+      return false;
+    }
+    const srcs = this.envSources(pod, podIP);
+    let env;
+    let mounts;
+    try {
+      env = resolveEnv(c, await srcs);
+      mounts = containerMounts(c, w.volumes ?? new Map());
+    } catch (err) {
+      if (!(err instanceof EnvError) && !(err instanceof VolumeError)) throw err;
+      const message = (err as Error).message;
+      w.waiting.set(c.name, { reason: 'CreateContainerConfigError', message });
+      this.event(pod, { type: 'Warning', reason: 'Failed', message: `Error: ${message}`, fieldPath });
+      this.trigger(w.uid, 5000);
+      return false;
+    }
+    const logPath = `${c.name}/${attempt}.log`;
+    let id: string;
+    try {
+      id = await this.d.cri.createContainer(sandboxId, containerConfig(pod, c, { attempt, imageRef: pulled.imageRef, env, mounts, logPath, isInit }), w.sandboxConfig!);
+    } catch (err) {
+      const message = (err as { details?: string }).details ?? (err as Error).message;
+      w.waiting.set(c.name, { reason: 'CreateContainerError', message });
+      this.event(pod, { type: 'Warning', reason: 'Failed', message: `Error: ${message}`, fieldPath });
+      this.trigger(w.uid, 5000);
+      return false;
+    }
+    this.event(pod, { type: 'Normal', reason: 'Created', message: `Created container ${c.name}`, fieldPath });
+    try {
+      await this.d.cri.startContainer(id);
+    } catch (err) {
+      const message = (err as { details?: string }).details ?? (err as Error).message;
+      this.event(pod, { type: 'Warning', reason: 'Failed', message: `Error: ${message}`, fieldPath });
+      w.waiting.delete(c.name);
+      return true;
+    }
+    this.event(pod, { type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, fieldPath });
+    w.waiting.delete(c.name);
+    return true;
+  }
+
+  /** Writes the pod's status to the API when it changed. */
+  private async publish(w: Worker, rt: PodRuntime): Promise<PodStatus | undefined> {
+    if (w.gone) return undefined;
+    const status = computePodStatus(w.pod, rt, { waiting: w.waiting, hostIP: this.d.hostIP(), now: new Date() });
+    const text = JSON.stringify(status);
+    if (text === w.lastStatus) return status;
+    try {
+      const updated = await this.d.client
+        .resource<Pod & KObject>(resources.pods, w.pod.metadata!.namespace)
+        .patch(w.pod.metadata!.name!, 'merge', { metadata: { uid: w.uid }, status }, { subresource: 'status' });
+      w.lastStatus = text;
+      if (updated.metadata?.uid === w.uid) w.pod = { ...w.pod, status: updated.status };
+    } catch (err) {
+      if (isStatusError(err, 'NotFound')) {
+        w.gone = true;
+        this.trigger(w.uid);
+        return status;
+      }
+      throw err;
+    }
+    return status;
+  }
+
+  /** Stops running containers (TERM, then KILL after `grace` seconds), with Killing events. */
+  private async killContainers(w: Worker, rt: PodRuntime, grace: number, events = true): Promise<void> {
+    const running = rt.containers.filter((c) => c.state === 'running' || c.state === 'created');
+    await Promise.all(
+      running.map(async (c) => {
+        if (events && c.state === 'running') {
+          this.event(w.pod, { type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath: fieldPathOf(w.pod, c.name) });
+        }
+        try {
+          await this.d.cri.stopContainer(c.id, grace);
+        } catch (err) {
+          if (!isCriNotFound(err)) throw err;
+        }
+      }),
+    );
+  }
+
+  private graceOf(pod: Pod): number {
+    const g = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, g);
+  }
+
+  /** The 删除流程: TERM, wait up to the grace period, KILL, then delete with grace 0. */
+  private async terminate(w: Worker): Promise<void> {
+    const pod = w.pod;
+    const rt = await this.runtimeOf(w.uid);
+    await this.killContainers(w, rt, this.graceOf(pod));
+    for (const s of rt.sandboxes) {
+      await this.d.cri.stopPodSandbox(s.id).catch((err) => {
+        if (!isCriNotFound(err)) throw err;
+      });
+    }
+    if (!w.gone) {
+      const after = await this.runtimeOf(w.uid);
+      await this.publish(w, { sandboxes: after.sandboxes.map((s) => ({ ...s, ready: false })), containers: after.containers }).catch(() => undefined);
+      try {
+        await this.d.client
+          .resource(resources.pods, pod.metadata!.namespace)
+          .delete(pod.metadata!.name!, { gracePeriodSeconds: 0, preconditions: { uid: w.uid } });
+      } catch (err) {
+        if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
+      }
+    }
+    await this.removePod(w.uid);
+    w.finished = true;
+  }
+
+  /** Removes every runtime object of a pod and its directories. */
+  async removePod(uid: string): Promise<void> {
+    const rt = await this.runtimeOf(uid);
+    for (const c of rt.containers) await this.d.cri.removeContainer(c.id).catch(() => undefined);
+    for (const s of rt.sandboxes) {
+      await this.d.cri.stopPodSandbox(s.id).catch(() => undefined);
+      await this.d.cri.removePodSandbox(s.id).catch(() => undefined);
+    }
+    removePodDir(this.d.dataDir, uid);
+  }
+
+  /** Keeps the newest two instances of each container (current and previous, for logs --previous). */
+  private async collectGarbage(rt: PodRuntime): Promise<void> {
+    const names = new Set(rt.containers.map((c) => c.name));
+    for (const name of names) {
+      const old = instancesOf(rt, name).slice(2).filter((c) => c.state === 'exited');
+      for (const c of old) await this.d.cri.removeContainer(c.id).catch(() => undefined);
+    }
+  }
+
+  /** Kills and removes what the runtime still holds for a pod the agent does not know (force-deleted while away). */
+  async reapOrphan(uid: string, grace: number): Promise<void> {
+    const rt = await this.runtimeOf(uid);
+    await Promise.all(
+      rt.containers.filter((c) => c.state === 'running').map((c) => this.d.cri.stopContainer(c.id, grace).catch(() => undefined)),
+    );
+    await this.removePod(uid);
+  }
+
+  private async pullSecrets(pod: Pod) {
+    const out = [];
+    for (const ref of pod.spec?.imagePullSecrets ?? []) {
+      const data = await this.d.secret(pod.metadata!.namespace!, ref.name!);
+      const raw = data?.['.dockerconfigjson'] ?? (data?.['.dockercfg'] ? JSON.stringify({ auths: JSON.parse(data['.dockercfg']) }) : undefined);
+      if (raw) {
+        try {
+          out.push(JSON.parse(raw));
+        } catch {
+          // a malformed secret grants nothing
+        }
+      }
+    }
+    return out;
+  }
+
+  private fieldResolver(pod: Pod, podIP: string | undefined) {
+    return (path: string): string | undefined => {
+      const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
+      if (m) return (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2]];
+      switch (path) {
+        case 'metadata.name':
+          return pod.metadata?.name;
+        case 'metadata.namespace':
+          return pod.metadata?.namespace;
+        case 'metadata.uid':
+          return pod.metadata?.uid;
+        case 'metadata.labels':
+          return Object.entries(pod.metadata?.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
+        case 'metadata.annotations':
+          return Object.entries(pod.metadata?.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
+        case 'spec.nodeName':
+          return pod.spec?.nodeName ?? this.d.nodeName;
+        case 'spec.serviceAccountName':
+          return pod.spec?.serviceAccountName;
+        case 'status.hostIP':
+          return this.d.hostIP();
+        case 'status.hostIPs':
+          return this.d.hostIP();
+        case 'status.podIP':
+        case 'status.podIPs':
+          return pod.spec?.hostNetwork ? this.d.hostIP() : podIP;
+        default:
+          return undefined;
+      }
+    };
+  }
+
+  private async envSources(pod: Pod, podIP: string | undefined): Promise<EnvSources> {
+    const ns = pod.metadata!.namespace!;
+    const cms = new Map<string, Record<string, string> | undefined>();
+    const secrets = new Map<string, Record<string, string> | undefined>();
+    const c = pod.spec?.containers ?? [];
+    const all = [...(pod.spec?.initContainers ?? []), ...c];
+    for (const ct of all) {
+      for (const ef of ct.envFrom ?? []) {
+        if (ef.configMapRef?.name && !cms.has(ef.configMapRef.name)) cms.set(ef.configMapRef.name, await this.d.configMap(ns, ef.configMapRef.name));
+        if (ef.secretRef?.name && !secrets.has(ef.secretRef.name)) secrets.set(ef.secretRef.name, await this.d.secret(ns, ef.secretRef.name));
+      }
+      for (const e of ct.env ?? []) {
+        const cm = e.valueFrom?.configMapKeyRef?.name;
+        const sec = e.valueFrom?.secretKeyRef?.name;
+        if (cm && !cms.has(cm)) cms.set(cm, await this.d.configMap(ns, cm));
+        if (sec && !secrets.has(sec)) secrets.set(sec, await this.d.secret(ns, sec));
+      }
+    }
+    return {
+      field: this.fieldResolver(pod, podIP),
+      configMap: (n) => cms.get(n),
+      secret: (n) => secrets.get(n),
+    };
+  }
+
+  private volumeSources(pod: Pod, podIP: string | undefined) {
+    const ns = pod.metadata!.namespace!;
+    const cache = new Map<string, Record<string, string> | undefined>();
+    // Volume sources are read synchronously by the volume code: prefetch them.
+    const pending: Promise<void>[] = [];
+    const want = (kind: 'cm' | 'secret', name: string) => {
+      const k = `${kind}/${name}`;
+      if (cache.has(k)) return;
+      cache.set(k, undefined);
+      pending.push((kind === 'cm' ? this.d.configMap(ns, name) : this.d.secret(ns, name)).then((v) => void cache.set(k, v)));
+    };
+    for (const v of pod.spec?.volumes ?? []) {
+      if (v.configMap?.name) want('cm', v.configMap.name);
+      if (v.secret?.secretName) want('secret', v.secret.secretName);
+      for (const s of v.projected?.sources ?? []) {
+        if (s.configMap?.name) want('cm', s.configMap.name);
+        if (s.secret?.name) want('secret', s.secret.name);
+      }
+    }
+    const ready = Promise.all(pending);
+    const field = this.fieldResolver(pod, podIP);
+    const client = this.d.client;
+    return {
+      ready,
+      configMap: (n: string) => cache.get(`cm/${n}`),
+      secret: (n: string) => cache.get(`secret/${n}`),
+      field,
+      async serviceAccountToken(audience: string | undefined, expirationSeconds: number | undefined) {
+        const sa = pod.spec?.serviceAccountName ?? 'default';
+        try {
+          const res = await client.resource(resources.serviceaccounts, ns).createSubresource<{ status?: { token?: string } }>(sa, 'token', {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            spec: { audiences: audience ? [audience] : [], expirationSeconds: expirationSeconds ?? 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: pod.metadata!.name, uid: pod.metadata!.uid } },
+          });
+          return res.status?.token;
+        } catch {
+          return undefined;
+        }
+      },
+    };
+  }
+
+  /** Stops the workers' timers; running syncs finish on their own. Containers keep running. */
+  stop(): void {
+    this.stopped = true;
+    for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
+  }
+}
