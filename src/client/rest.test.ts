@@ -263,6 +263,25 @@ describe('REST client against a real server', () => {
     assert.equal(closed, false, 'onClose must not run after stop()');
   });
 
+  it('parses watch events far larger than one network chunk', async () => {
+    const cms = api.client.resource(resources.configmaps, 'default');
+    const start = await cms.list({ limit: 1 });
+    const big = Array.from({ length: 4 }, (_, i) => `${i}:` + 'ü日x'.repeat(60_000));
+    const got: string[] = [];
+    let all: () => void = () => {};
+    const done = new Promise<void>((r) => (all = r));
+    const h = cms.watch({ resourceVersion: start.resourceVersion, fieldSelector: 'metadata.name=big' }, (ev) => {
+      got.push((ev.object.data as { v: string }).v);
+      if (got.length === big.length) all();
+    });
+    let cur = await cms.create(cm('big', { v: big[0]! }));
+    for (const v of big.slice(1)) cur = await cms.update({ ...cur, data: { v } });
+    await done;
+    h.stop();
+    assert.equal(got.length, big.length);
+    got.forEach((v, i) => assert.ok(v === big[i], `event ${i} arrived intact`));
+  });
+
   it('reports the end of a watch the server closes', async () => {
     const cms = api.client.resource(resources.configmaps, 'default');
     const err = await new Promise<Error | undefined>((resolve) => cms.watch({ timeoutSeconds: 1 }, () => {}, resolve));
