@@ -59,6 +59,7 @@ export async function startServer(opts: ServerOptions): Promise<StartedApiServer
     resources: resourceTypes,
     log: log.child({ component: 'apiserver' }),
     authenticator: auth.authenticator,
+    serverCA: auth.pki.serverCA.cert,
     discovery,
     openapi: new OpenAPIService(resourceTypes),
     kubelet: { ca: auth.pki.serverCA.cert, cert: auth.pki.kubeletClient.cert, key: auth.pki.kubeletClient.key },

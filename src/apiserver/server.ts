@@ -21,12 +21,14 @@ import { serverVersion } from './version.js';
 
 export interface RouterDeps extends ApiDeps {
   authenticator: Authenticator;
+  /** The server CA (PEM), served at /cacerts so agents can check it against their join token's hash, as k3s does. */
+  serverCA: string;
   discovery: Discovery;
   openapi: OpenAPIService;
 }
 
 /** Paths anyone may read, so load balancers and probes need no credentials. */
-const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
+const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/cacerts']);
 
 /**
  * Connection upgrades: exec, attach and port-forward streams, relayed to the
@@ -72,7 +74,10 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
 
   if (publicPaths.has(path) || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
     if (path === '/version') sendJSON(res, 200, serverVersion());
-    else {
+    else if (path === '/cacerts') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(deps.serverCA);
+    } else {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
       res.end(query.has('verbose') ? `[+]ping ok\n[+]etcd ok\n${path.slice(1).split('/')[0]} check passed\n` : 'ok');
     }

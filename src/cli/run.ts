@@ -6,6 +6,7 @@ import { CliError, EXIT_USAGE, processIO, type CliIO } from './errors.js';
 import { kubectlCommand } from './kubectl.js';
 import { kubeconfigCommand, tokenCommand } from './print-files.js';
 import { serverCommand, type StartServer } from './server.js';
+import { agentCommand } from './agent.js';
 import { skiffVersion } from './version.js';
 
 export interface CliDeps {
@@ -29,7 +30,7 @@ function notYet(name: string): Command['run'] {
 
 const COMMANDS: Record<string, Command> = {
   server: { summary: 'Run the API server, controllers, scheduler and a node agent', run: serverCommand },
-  agent: { summary: 'Run a node agent that joins a server', run: notYet('agent') },
+  agent: { summary: 'Run a node agent that joins a server', run: agentCommand },
   kubectl: { summary: "Run kubectl against this machine's server", run: kubectlCommand },
   kubeconfig: { summary: 'Print the admin kubeconfig', run: kubeconfigCommand },
   token: { summary: 'Print the node join token', run: tokenCommand },

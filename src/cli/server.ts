@@ -11,7 +11,7 @@ export type StartServer = (opts: ServerOptions) => Promise<RunningServer>;
 
 export interface ServerCommandDeps {
   io: CliIO;
-  /** Defaults to src/apiserver's startServer, loaded only when the command runs. */
+  /** Defaults to ./cluster.ts's startCluster, loaded only when the command runs. */
   startServer?: StartServer;
   /** Where SIGTERM/SIGINT come from; tests emit on their own emitter. */
   signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
@@ -20,8 +20,8 @@ export interface ServerCommandDeps {
 }
 
 async function loadStartServer(): Promise<StartServer> {
-  const mod = (await import('../apiserver/index.js')) as { startServer: StartServer };
-  return mod.startServer;
+  const mod = (await import('./cluster.js')) as { startCluster: StartServer };
+  return mod.startCluster;
 }
 
 export async function serverCommand(argv: string[], deps: ServerCommandDeps): Promise<number> {

@@ -10,6 +10,7 @@ import type { Logger } from '../util/log.js';
 import { DeploymentController } from './deployment/index.js';
 import { GarbageCollector } from './garbagecollector/index.js';
 import { NamespaceController } from './namespace/index.js';
+import { NodeIpamController } from './nodeipam/index.js';
 import { ReplicaSetController, replicaSetKind, replicationControllerKind } from './replicaset/index.js';
 import { apiRecorder, type ControllerContext, type InformerSource, type Recorder, type RunningController } from './shared/index.js';
 
@@ -46,6 +47,7 @@ const controllers: Entry[] = [
   { name: 'deployment', workers: 5, make: (ctx) => new DeploymentController({ ctx }) },
   { name: 'garbagecollector', workers: 20, make: (ctx) => new GarbageCollector({ ctx }) },
   { name: 'namespace', workers: 10, make: (ctx) => new NamespaceController({ ctx }) },
+  { name: 'nodeipam', workers: 1, make: (ctx) => new NodeIpamController(ctx) },
 ];
 
 /**

@@ -8,4 +8,4 @@ export { startContainerd, containerdPaths } from './containerd/index.js';
 export type { ContainerdHandle, ContainerdOptions } from './containerd/index.js';
 export { importImages, listImages } from './images/index.js';
 export { podLogDir } from './pod-worker.js';
-export { killAll, mountsUnder, pidsMentioning } from './killall.js';
+export { killAll, removeAllPods, mountsUnder, pidsMentioning } from './killall.js';

@@ -80,9 +80,11 @@ function removeEmptyCniChains(): void {
   }
 }
 
-export async function killAll(opts: KillAllOptions): Promise<void> {
-  const paths = containerdPaths(opts.dataDir);
-  if (existsSync(paths.socket)) {
+/** Stops and removes every container and sandbox through the CRI (if containerd answers). */
+export async function removeAllPods(dataDir: string): Promise<void> {
+  const paths = containerdPaths(dataDir);
+  if (!daemonPid(dataDir) || !existsSync(paths.socket)) return;
+  {
     const cri = createCriClient(paths.socket, { timeoutMs: 20_000 });
     try {
       const containers = await cri.listContainers();
@@ -98,9 +100,26 @@ export async function killAll(opts: KillAllOptions): Promise<void> {
       cri.close();
     }
   }
+}
+
+/** The pid of this data dir's containerd when it runs. */
+function daemonPid(dataDir: string): number | undefined {
+  const paths = containerdPaths(dataDir);
   const pidFile = join(paths.base, 'containerd.pid');
-  const daemon = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
-  if (daemon && alive(daemon) && readFileSync(`/proc/${daemon}/cmdline`, 'utf8').includes(paths.configFile)) {
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+  if (!pid || !alive(pid)) return undefined;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(paths.configFile) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function killAll(opts: KillAllOptions): Promise<void> {
+  const paths = containerdPaths(opts.dataDir);
+  await removeAllPods(opts.dataDir);
+  const daemon = daemonPid(opts.dataDir);
+  if (daemon) {
     process.kill(daemon, 'SIGTERM');
     for (let i = 0; i < 100 && alive(daemon); i++) await sleep(100);
     if (alive(daemon)) process.kill(daemon, 'SIGKILL');

@@ -7,11 +7,12 @@
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startApiServer, type TestApiServer } from '../support/api-server.js';
 import { startTestRegistry, type TestRegistry } from '../images/registry.js';
-import { startNodeAgent, killAll, mountsUnder, pidsMentioning, type NodeAgent } from '../../src/kubelet/index.js';
+import { startNodeAgent, killAll, removeAllPods, mountsUnder, pidsMentioning, type NodeAgent } from '../../src/kubelet/index.js';
 import { containerdPaths } from '../../src/kubelet/containerd/index.js';
 import { resources, type Client } from '../../src/client/index.js';
 import type { KObject } from '../../src/api/types.js';
@@ -35,7 +36,7 @@ export interface TestNode {
   /** The CRI log of a container's attempt, parsed to its text lines. */
   logLines(pod: Pod, container: string, attempt?: number): string[];
   events(pod: Pod): Promise<{ reason: string; message: string; type: string; count?: number }[]>;
-  kubectl(args: string[]): string;
+  kubectl(args: string[]): Promise<string>;
   teardown(): Promise<void>;
   leftovers(): string[];
 }
@@ -54,6 +55,8 @@ export async function startTestNode(): Promise<TestNode> {
   let agent: NodeAgent | undefined;
   const teardown = async () => {
     await agent?.stop({ keepContainerd: true }).catch(() => undefined);
+    await removeAllPods(dataDir);
+    await agent?.containerd.stop();
     await killAll({ dataDir, bridge });
     await registry?.stop();
     await api?.stop();
@@ -112,8 +115,10 @@ export async function startTestNode(): Promise<TestNode> {
         const list = await client.resource<KObject & { reason: string; message: string; type: string; count?: number; involvedObject: { uid?: string } }>(resources.events, pod.metadata!.namespace).list();
         return list.items.filter((e) => e.involvedObject.uid === pod.metadata!.uid);
       },
-      kubectl(args) {
-        return execFileSync('kubectl', ['--kubeconfig', api!.kubeconfig, ...args], { encoding: 'utf8' });
+      async kubectl(args) {
+        // Async: the API server runs in this process and must keep serving.
+        const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', api!.kubeconfig, ...args], { encoding: 'utf8' });
+        return stdout;
       },
       teardown,
       leftovers() {

@@ -164,7 +164,7 @@ export class DaemonSetController implements RunningController {
       client: revClient,
     });
     if (rev.collisionCount !== collisionCount) {
-      await this.client<DaemonSetObj>(gvr.daemonsets, ns).updateStatus({ ...ds, status: { ...ds.status, collisionCount: rev.collisionCount } });
+      await this.client<DaemonSetObj>(gvr.daemonsets, ns).updateStatus({ ...ds, status: { ...ds.status, collisionCount: rev.collisionCount } as DaemonSetStatus });
       throw new Error(`found a hash collision for DaemonSet ${key}; bumped collisionCount to ${rev.collisionCount}`);
     }
     const hash = rev.current.metadata!.labels![revisionHashLabel]!;

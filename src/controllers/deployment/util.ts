@@ -194,7 +194,11 @@ export function newRSNewReplicas(d: Readonly<DeploymentObj>, allSets: readonly (
   const replicas = replicasOf(d);
   if (!isRollingUpdate(d)) return replicas;
   const surge = scaledValue(rollingParams(d).maxSurge, replicas, true);
-  const current = specReplicasSum(allSets);
+  // Kubernetes counts spec.replicas only, so pods of a set just scaled down
+  // still exist while the new set grows into their room: a watcher sees
+  // more than replicas+maxSurge pods for a moment. Counting a set's
+  // observed pods when they exceed its spec keeps the bound strict.
+  const current = allSets.reduce((n, rs) => n + (rs ? Math.max(replicasOf(rs), rs.status?.replicas ?? 0) : 0), 0);
   const maxTotal = replicas + surge;
   if (current >= maxTotal) return replicasOf(newRS);
   const up = Math.min(maxTotal - current, replicas - replicasOf(newRS));

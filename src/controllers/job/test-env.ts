@@ -127,3 +127,55 @@ export async function createNodes(env: ControllerEnv, names: string[], labels: R
     });
   }
 }
+
+/** Runs the real kubectl against the test server. */
+export async function kubectl(env: ControllerEnv, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', ['--kubeconfig', env.api.kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, KUBECACHEDIR: `${env.api.dataDir}/kubectl-cache` } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/**
+ * A pretend kubelet for tests: every `everyMs` it marks the not-yet-ready
+ * live pods matching `labelSelector` Running and Ready, and tracks the most
+ * pods seen at once that were not ready.
+ */
+export function fakeKubelet(env: ControllerEnv, ns: string, labelSelector: string, everyMs = 150): { stop(): Promise<void>; maxNotReady: () => number; maxPods: () => number; reset(): void } {
+  let stopped = false;
+  let maxNotReady = 0;
+  let maxPods = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const pods = (await listPods(env, ns, labelSelector)).filter((p) => !p.metadata?.deletionTimestamp);
+        maxPods = Math.max(maxPods, pods.length);
+        const notReady = pods.filter((p) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True');
+        maxNotReady = Math.max(maxNotReady, notReady.length);
+        for (const p of notReady) await setPodPhase(env, p, 'Running').catch(() => undefined);
+      } catch {
+        // the server is going away at the end of a test
+      }
+      await sleep(everyMs);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+    maxNotReady: () => maxNotReady,
+    maxPods: () => maxPods,
+    reset() {
+      maxNotReady = 0;
+      maxPods = 0;
+    },
+  };
+}

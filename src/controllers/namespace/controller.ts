@@ -79,6 +79,9 @@ export class NamespaceController implements RunningController {
     }
     if (!ns.metadata?.deletionTimestamp) return;
     if (!(ns.spec?.finalizers ?? []).includes(kubernetesFinalizer)) return;
+    if (ns.status?.phase !== 'Terminating') {
+      ns = await client.resource<NamespaceObj>(gvr.namespaces).updateStatus({ ...ns, status: { ...ns.status, phase: 'Terminating' } });
+    }
 
     const remaining: string[] = [];
     const failures: string[] = [];

@@ -129,7 +129,15 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
   let restartTimer: NodeJS.Timeout | undefined;
 
   const launch = () => {
-    const out = openSync(paths.logFile, 'a');
+    if (stopping) return;
+    let out: number;
+    try {
+      out = openSync(paths.logFile, 'a');
+    } catch (err) {
+      // The data dir went away under us: nothing left to supervise.
+      log.error({ err: (err as Error).message }, 'cannot restart containerd');
+      return;
+    }
     // detached: its own process group, so a terminal's Ctrl-C reaches only
     // skiff, which then stops containerd deliberately.
     const c = spawn(containerdBin, ['--config', paths.configFile, '--log-level', 'warn'], {

@@ -21,9 +21,14 @@ export function podCIDR(index: number): { prefix: string; cidr: string } {
   return { prefix, cidr: `${prefix}.0/24` };
 }
 
+/**
+ * Hollow nodes' addresses are loopback ones (127.1.0.1, 127.1.0.2, ...): the
+ * API server dials a node's InternalIP for logs and exec, and a simulation
+ * must never send traffic off this machine.
+ */
 export function hostIP(index: number): string {
   const n = index + 1;
-  return `172.${20 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+  return `127.${1 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
 }
 
 export function nodeConditions(now: string, ready: boolean, since = now): NodeCondition[] {

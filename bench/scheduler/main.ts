@@ -1,0 +1,188 @@
+/**
+ * Scheduler throughput on the upstream scheduler_perf shapes, through a
+ * real `skiff server` on SQLite: for each shape a fresh server, N hollow
+ * nodes (leases renewed as a kubelet would, pods not simulated), the
+ * scheduler in this process, and M pods created over REST with bounded
+ * concurrency. Prints pods/s from the first create to the last binding (seen
+ * on a watch), per-pod latency p50/p99 (ADDED → bound on the watch) and the
+ * server's peak RSS, next to the targets. Not a pass/fail test.
+ *
+ *   npm run build && node dist/bench/scheduler/main.js [--shapes basic,anti-affinity] [--nodes 5000] [--scale 1] [--clients 32]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Namespace, Pod } from 'kubernetes-types/core/v1.js';
+import { clientFromKubeconfig, resources, type Client } from '../../src/client/index.js';
+import { startHollowNodes } from '../../src/kubelet/hollow/index.js';
+import { startScheduler } from '../../src/scheduler/index.js';
+import { silentLogger } from '../../src/util/log.js';
+import { startBenchServer, type BenchServer } from '../api/server.js';
+import { fmt, percentile } from '../api/stats.js';
+import { shapes, type Shape } from './shapes.js';
+
+const wallClockLimitMs = 9.5 * 60_000;
+
+function arg(name: string): string | undefined {
+  const a = process.argv.slice(2);
+  const i = a.indexOf(`--${name}`);
+  return i >= 0 ? a[i + 1] : undefined;
+}
+const num = (name: string, d: number) => {
+  const v = arg(name);
+  if (v === undefined) return d;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, got ${v}`);
+  return n;
+};
+
+interface Result {
+  shape: string;
+  nodes: number;
+  pods: number;
+  bound: number;
+  podsPerSecond: number;
+  p50: number;
+  p99: number;
+  registerSeconds: number;
+  serverPeakMiB?: number;
+  benchPeakMiB: number;
+  target: number;
+}
+
+async function createAll(client: Client, shape: Shape, ns: string, count: number, concurrency: number): Promise<number> {
+  const api = client.resource<Pod & { [k: string]: unknown }>(resources.pods, ns);
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= count) return;
+      try {
+        await api.create(shape.pod(`pod-${i}`, ns) as Pod & { [k: string]: unknown });
+      } catch {
+        failures++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return failures;
+}
+
+async function runShape(shape: Shape, nodes: number, pods: number, clients: number, root: string): Promise<Result> {
+  const dir = mkdtempSync(join(root, `${shape.name}-`));
+  let server: BenchServer | undefined;
+  const owned: Client[] = [];
+  const stops: (() => unknown)[] = [];
+  try {
+    server = await startBenchServer(join(dir, 'data'));
+    const mk = (ua: string) => {
+      const c = clientFromKubeconfig(server!.kubeconfig, ua);
+      owned.push(c);
+      return c;
+    };
+    const admin = mk('bench/scheduler');
+    const t0 = Date.now();
+    const hollow = await startHollowNodes({ client: mk('bench/hollow'), count: nodes, simulatePods: false, concurrency: 64 });
+    stops.push(() => hollow.stop());
+    const registerSeconds = (Date.now() - t0) / 1000;
+
+    const ns = `bench-${shape.name}`;
+    await admin.resource<Namespace & { [k: string]: unknown }>(resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+
+    const scheduler = startScheduler({ client: mk('bench/scheduler'), log: silentLogger() });
+    stops.push(() => scheduler.stop());
+    await scheduler.ready;
+    // Wait for the scheduler to see every node.
+    while (scheduler.stats().nodes < nodes) await new Promise((r) => setTimeout(r, 100));
+
+    // Latency from the watch: ADDED → first event showing spec.nodeName.
+    const added = new Map<string, number>();
+    const latencies: number[] = [];
+    let lastBound = 0;
+    let done: () => void = () => undefined;
+    const allBound = new Promise<void>((resolve) => (done = resolve));
+    const watcher = mk('bench/watch').resource<Pod & { [k: string]: unknown }>(resources.pods, ns);
+    const w = watcher.watch({}, (ev) => {
+      const name = ev.object.metadata?.name ?? '';
+      const now = performance.now();
+      if (ev.type === 'ADDED' && !added.has(name)) added.set(name, now);
+      if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && ev.object.spec?.nodeName && added.has(name) && added.get(name)! >= 0) {
+        latencies.push(now - added.get(name)!);
+        added.set(name, -1);
+        lastBound = now;
+        if (latencies.length >= pods) done();
+      }
+    });
+    stops.push(() => w.stop());
+    await new Promise((r) => setTimeout(r, 200));
+
+    const start = performance.now();
+    const failures = await createAll(mk('bench/creator'), shape, ns, pods, clients);
+    const expected = pods - failures;
+    if (latencies.length < expected) {
+      const timeout = new Promise<void>((r) => setTimeout(r, 120_000).unref());
+      await Promise.race([allBound, timeout, (async () => { while (latencies.length < expected) await new Promise((r) => setTimeout(r, 100)); })()]);
+    }
+    const seconds = ((lastBound || performance.now()) - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    const st = scheduler.stats();
+    if (st.bindErrors || st.failed) console.log(`  (${shape.name}: ${st.failed} scheduling failures, ${st.bindErrors} binding errors, ${failures} create failures)`);
+    return {
+      shape: shape.name,
+      nodes,
+      pods,
+      bound: latencies.length,
+      podsPerSecond: latencies.length / seconds,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      registerSeconds,
+      serverPeakMiB: server.peakRssKiB() !== undefined ? server.peakRssKiB()! / 1024 : undefined,
+      benchPeakMiB: process.resourceUsage().maxRSS / 1024,
+      target: shape.target,
+    };
+  } finally {
+    for (const s of stops.reverse()) await s();
+    for (const c of owned) c.close();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const only = arg('shapes')?.split(',');
+  const scale = num('scale', 1);
+  const clients = num('clients', 32);
+  const nodeOverride = arg('nodes') ? num('nodes', 5000) : undefined;
+  const root = mkdtempSync(join(arg('dir') ?? tmpdir(), 'skiff-bench-sched-'));
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${wallClockLimitMs / 60_000} min; stopping`);
+    rmSync(root, { recursive: true, force: true });
+    process.exit(1);
+  }, wallClockLimitMs);
+  watchdog.unref();
+  console.log(`skiff scheduler bench: SQLite store, Node ${process.version}, ${availableParallelism()} CPUs; hollow nodes renew leases every 10 s`);
+  console.log(`${'shape'.padEnd(16)}${'nodes'.padStart(6)}${'pods'.padStart(7)}${'pods/s'.padStart(9)}${'target'.padStart(8)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  ${'server RSS'.padStart(10)}  ${'bench RSS'.padStart(9)}  register`);
+  try {
+    for (const shape of shapes) {
+      if (only && !only.includes(shape.name)) continue;
+      const nodes = nodeOverride ?? shape.nodes;
+      const pods = Math.max(1, Math.round(shape.pods * scale));
+      const r = await runShape(shape, nodes, pods, clients, root);
+      const verdict = r.podsPerSecond >= r.target ? 'met' : 'MISSED';
+      console.log(
+        `${r.shape.padEnd(16)}${String(r.nodes).padStart(6)}${String(r.bound).padStart(7)}${fmt(r.podsPerSecond).padStart(9)}${`≥${r.target}`.padStart(8)}${fmt(r.p50).padStart(9)}${fmt(r.p99).padStart(9)}  ${(r.serverPeakMiB ? `${fmt(r.serverPeakMiB)} MiB` : '?').padStart(10)}  ${`${fmt(r.benchPeakMiB)} MiB`.padStart(9)}  ${fmt(r.registerSeconds)} s  ${verdict}${r.bound < r.pods ? ` (only ${r.bound}/${r.pods} bound)` : ''}`,
+      );
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,1 @@
+export { NodeIpamController, clusterCIDR, subnetCIDR } from './controller.js';
