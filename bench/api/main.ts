@@ -14,7 +14,7 @@
  *   node dist/bench/api/main.js [--creates 10000] [--clients 32] [--watches 100] [--writes 200] [--list-runs 10] [--dir /tmp] [--bin path/to/skiff]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawSqliteCommitRate } from '../storage/raw.js';
 import { ApiClient, describeReply } from './client.js';
@@ -69,6 +69,9 @@ async function main(): Promise<void> {
 
   try {
     console.log(`skiff API bench: SQLite store under ${root}, Node ${process.version}, ${availableParallelism()} CPUs, pod body ${podBody('bench-00000').length} B`);
+    // Figures on a busy machine mean little; say how busy it was.
+    const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+    line('load average', `${load()} at start`);
 
     // The raw limit first, while nothing else uses the disk.
     const raw1 = rawSqliteCommitRate(root, 1000, 1);
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
 
     const rss = server.peakRssKiB();
     line('server memory', rss === undefined ? 'peak RSS unknown (no /proc)' : `peak RSS (VmHWM) ${fmt(rss / 1024)} MiB`);
-    line('wall clock', `${fmt((Date.now() - began) / 1000)} s`);
+    line('wall clock', `${fmt((Date.now() - began) / 1000)} s; load average ${load()} at the end`);
   } finally {
     clearTimeout(watchdog);
     await cleanup();

@@ -7,13 +7,13 @@
  * on a watch), per-pod latency p50/p99 (ADDED → bound on the watch) and the
  * server's peak RSS, next to the targets. Not a pass/fail test.
  *
- *   npm run build && node dist/bench/scheduler/main.js [--shapes basic,anti-affinity] [--nodes 5000] [--scale 1] [--clients 32]
+ *   npm run build && node dist/bench/scheduler/main.js [--shapes basic,anti-affinity] [--nodes 5000] [--scale 1] [--clients 32] [--lease-renew-ms 10000]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Namespace, Pod } from 'kubernetes-types/core/v1.js';
-import { clientFromKubeconfig, resources, type Client } from '../../src/client/index.js';
+import { configFromKubeconfig, createClient, resources, type Client } from '../../src/client/index.js';
 import { startHollowNodes } from '../../src/kubelet/hollow/index.js';
 import { startScheduler } from '../../src/scheduler/index.js';
 import { silentLogger } from '../../src/util/log.js';
@@ -69,7 +69,7 @@ async function createAll(client: Client, shape: Shape, ns: string, count: number
   return failures;
 }
 
-async function runShape(shape: Shape, nodes: number, pods: number, clients: number, root: string): Promise<Result> {
+async function runShape(shape: Shape, nodes: number, pods: number, clients: number, leaseRenewMs: number, root: string): Promise<Result> {
   const dir = mkdtempSync(join(root, `${shape.name}-`));
   let server: BenchServer | undefined;
   const owned: Client[] = [];
@@ -77,13 +77,14 @@ async function runShape(shape: Shape, nodes: number, pods: number, clients: numb
   try {
     server = await startBenchServer(join(dir, 'data'));
     const mk = (ua: string) => {
-      const c = clientFromKubeconfig(server!.kubeconfig, ua);
+      // Like scheduler_perf, no client-side throttling: the figures are the server's and the scheduler's.
+      const c = createClient({ ...configFromKubeconfig(server!.kubeconfig, ua), qps: 1e6, burst: 1e6 });
       owned.push(c);
       return c;
     };
     const admin = mk('bench/scheduler');
     const t0 = Date.now();
-    const hollow = await startHollowNodes({ client: mk('bench/hollow'), count: nodes, simulatePods: false, concurrency: 64 });
+    const hollow = await startHollowNodes({ client: mk('bench/hollow'), count: nodes, simulatePods: false, concurrency: 64, renewIntervalMs: leaseRenewMs });
     stops.push(() => hollow.stop());
     const registerSeconds = (Date.now() - t0) / 1000;
 
@@ -119,6 +120,8 @@ async function runShape(shape: Shape, nodes: number, pods: number, clients: numb
 
     const start = performance.now();
     const failures = await createAll(mk('bench/creator'), shape, ns, pods, clients);
+    const createdIn = (performance.now() - start) / 1000;
+    if (process.env.SKIFF_BENCH_DEBUG) console.log(`  created ${pods} in ${createdIn.toFixed(1)} s; bound so far ${latencies.length}; ${JSON.stringify(scheduler.stats())}`);
     const expected = pods - failures;
     if (latencies.length < expected) {
       const timeout = new Promise<void>((r) => setTimeout(r, 120_000).unref());
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
   const only = arg('shapes')?.split(',');
   const scale = num('scale', 1);
   const clients = num('clients', 32);
+  const leaseRenewMs = num('lease-renew-ms', 10_000);
   const nodeOverride = arg('nodes') ? num('nodes', 5000) : undefined;
   const root = mkdtempSync(join(arg('dir') ?? tmpdir(), 'skiff-bench-sched-'));
   const watchdog = setTimeout(() => {
@@ -161,14 +165,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }, wallClockLimitMs);
   watchdog.unref();
-  console.log(`skiff scheduler bench: SQLite store, Node ${process.version}, ${availableParallelism()} CPUs; hollow nodes renew leases every 10 s`);
+  console.log(`skiff scheduler bench: SQLite store, Node ${process.version}, ${availableParallelism()} CPUs; hollow nodes renew leases every ${leaseRenewMs / 1000} s, ${clients} creating clients`);
   console.log(`${'shape'.padEnd(16)}${'nodes'.padStart(6)}${'pods'.padStart(7)}${'pods/s'.padStart(9)}${'target'.padStart(8)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  ${'server RSS'.padStart(10)}  ${'bench RSS'.padStart(9)}  register`);
   try {
     for (const shape of shapes) {
       if (only && !only.includes(shape.name)) continue;
       const nodes = nodeOverride ?? shape.nodes;
       const pods = Math.max(1, Math.round(shape.pods * scale));
-      const r = await runShape(shape, nodes, pods, clients, root);
+      const r = await runShape(shape, nodes, pods, clients, leaseRenewMs, root);
       const verdict = r.podsPerSecond >= r.target ? 'met' : 'MISSED';
       console.log(
         `${r.shape.padEnd(16)}${String(r.nodes).padStart(6)}${String(r.bound).padStart(7)}${fmt(r.podsPerSecond).padStart(9)}${`≥${r.target}`.padStart(8)}${fmt(r.p50).padStart(9)}${fmt(r.p99).padStart(9)}  ${(r.serverPeakMiB ? `${fmt(r.serverPeakMiB)} MiB` : '?').padStart(10)}  ${`${fmt(r.benchPeakMiB)} MiB`.padStart(9)}  ${fmt(r.registerSeconds)} s  ${verdict}${r.bound < r.pods ? ` (only ${r.bound}/${r.pods} bound)` : ''}`,

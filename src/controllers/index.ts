@@ -7,7 +7,11 @@
 import type { Client } from '../client/types.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import type { Logger } from '../util/log.js';
+import { CronJobController } from './cronjob/index.js';
+import { DaemonSetController } from './daemonset/index.js';
 import { DeploymentController } from './deployment/index.js';
+import { JobController } from './job/index.js';
+import { StatefulSetController } from './statefulset/index.js';
 import { GarbageCollector } from './garbagecollector/index.js';
 import { NamespaceController } from './namespace/index.js';
 import { NodeIpamController } from './nodeipam/index.js';
@@ -45,6 +49,10 @@ const controllers: Entry[] = [
   { name: 'replicaset', workers: 5, make: (ctx) => new ReplicaSetController({ ctx, kind: replicaSetKind }) },
   { name: 'replicationcontroller', workers: 5, make: (ctx) => new ReplicaSetController({ ctx, kind: replicationControllerKind }) },
   { name: 'deployment', workers: 5, make: (ctx) => new DeploymentController({ ctx }) },
+  { name: 'daemonset', workers: 2, make: (ctx) => new DaemonSetController(ctx) },
+  { name: 'statefulset', workers: 5, make: (ctx) => new StatefulSetController(ctx) },
+  { name: 'job', workers: 5, make: (ctx) => new JobController(ctx) },
+  { name: 'cronjob', workers: 5, make: (ctx) => new CronJobController(ctx) },
   { name: 'garbagecollector', workers: 20, make: (ctx) => new GarbageCollector({ ctx }) },
   { name: 'namespace', workers: 10, make: (ctx) => new NamespaceController({ ctx }) },
   { name: 'nodeipam', workers: 1, make: (ctx) => new NodeIpamController(ctx) },

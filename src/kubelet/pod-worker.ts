@@ -37,8 +37,6 @@ export interface PodWorkerDeps {
   configMap(ns: string, name: string): Promise<Record<string, string> | undefined>;
   secret(ns: string, name: string): Promise<Record<string, string> | undefined>;
   nodeAuth?(host: string): { username?: string; password?: string; auth?: string } | undefined;
-  /** Minimum grace when a pod vanished from the API without one (force delete). */
-  orphanGraceSeconds?: number;
 }
 
 interface Worker {
@@ -58,6 +56,7 @@ interface Worker {
   backoffEventAt: Map<string, number>;
 }
 
+const FORCED_GRACE_SECONDS = 1;
 const podKey = (p: Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
 const fieldPathOf = (pod: Pod, name: string) =>
   pod.spec?.initContainers?.some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
@@ -105,8 +104,11 @@ export class PodWorkers {
       w = { uid, pod, gone, running: false, dirty: false, waiting: new Map(), finished: false, backoffEventAt: new Map() };
       this.workers.set(uid, w);
     } else {
+      const wasGone = w.gone;
       w.pod = pod;
       w.gone ||= gone;
+      // Forced away while a graceful kill is still waiting: shorten it now.
+      if (gone && !wasGone && w.running) void this.forceKill(uid);
     }
     this.trigger(uid);
   }
@@ -432,16 +434,27 @@ export class PodWorkers {
     );
   }
 
-  private graceOf(pod: Pod): number {
-    const g = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-    return Math.max(0, g);
+  private graceOf(w: Worker): number {
+    const pod = w.pod;
+    const g = Math.max(0, pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+    // Removed from the API without us (grace 0 --force): like the kubelet, allow 1 s.
+    return w.gone ? Math.min(g, FORCED_GRACE_SECONDS) : g;
+  }
+
+  private async forceKill(uid: string): Promise<void> {
+    try {
+      const rt = await this.runtimeOf(uid);
+      await Promise.all(rt.containers.filter((c) => c.state === 'running').map((c) => this.d.cri.stopContainer(c.id, FORCED_GRACE_SECONDS)));
+    } catch (err) {
+      this.d.log.debug({ uid, err: (err as Error).message }, 'force kill failed');
+    }
   }
 
   /** The 删除流程: TERM, wait up to the grace period, KILL, then delete with grace 0. */
   private async terminate(w: Worker): Promise<void> {
     const pod = w.pod;
     const rt = await this.runtimeOf(w.uid);
-    await this.killContainers(w, rt, this.graceOf(pod));
+    await this.killContainers(w, rt, this.graceOf(w));
     for (const s of rt.sandboxes) {
       await this.d.cri.stopPodSandbox(s.id).catch((err) => {
         if (!isCriNotFound(err)) throw err;

@@ -27,6 +27,10 @@ export interface KindRules<T = KObject> {
   /** Extra create-time preparation, after status and generation. */
   prepareForCreate?(obj: T): void;
   prepareForUpdate?(obj: T, old: T): void;
+  /** A delete that leaves the object in place (grace, finalizers) marks it, e.g. phase Terminating. */
+  prepareForDelete?(obj: T): void;
+  /** The status subresource may also change metadata.annotations (Deployments: the revision annotation). */
+  statusAnnotations?: boolean;
   validate?(obj: T): FieldError[];
   validateUpdate?(obj: T, old: T): FieldError[];
   selectableFields?(obj: T): Record<string, string>;
@@ -79,13 +83,19 @@ export function makeStrategy<T extends object>(rules: KindRules<T>): Strategy {
     strategy.prepareForStatusUpdate = (obj, old) => {
       const status = obj.status;
       const resourceVersion = obj.metadata?.resourceVersion;
+      const annotations = obj.metadata?.annotations;
       for (const k of Object.keys(obj)) delete obj[k];
       Object.assign(obj, structuredClone(old));
       if (status === undefined) delete obj.status;
       else obj.status = status;
       if (resourceVersion !== undefined) obj.metadata = { ...obj.metadata, resourceVersion };
+      if (r.statusAnnotations) {
+        obj.metadata = { ...obj.metadata, annotations };
+        if (!annotations) delete obj.metadata.annotations;
+      }
     };
   }
+  if (r.prepareForDelete) strategy.prepareForDelete = (obj) => r.prepareForDelete!(obj);
   if (r.selectableFields) strategy.selectableFields = (obj) => r.selectableFields!(obj);
   if (r.deleteGracePeriod) strategy.deleteGracePeriod = (obj, requested) => r.deleteGracePeriod!(obj, requested);
   return strategy;

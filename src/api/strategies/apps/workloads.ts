@@ -16,6 +16,8 @@ import { makeStrategy, str } from '../common.js';
 export const deploymentStrategy = makeStrategy<Deployment>({
   namespaced: true,
   status: true,
+  // The controller records deployment.kubernetes.io/revision with UpdateStatus, as Kubernetes allows.
+  statusAnnotations: true,
   // Annotations count too: they are copied to the ReplicaSets the controller makes.
   generation: (d, old) => !deepEqual(d.spec, old.spec) || !deepEqual(d.metadata?.annotations, old.metadata?.annotations),
   default: defaultDeployment,

@@ -22,6 +22,9 @@ export const namespaceStrategy = makeStrategy<Namespace>({
     if (old.spec?.finalizers) ns.spec = { ...ns.spec, finalizers: [...old.spec.finalizers] };
     else if (ns.spec) delete ns.spec.finalizers;
   },
+  prepareForDelete(ns) {
+    ns.status = { ...ns.status, phase: 'Terminating' };
+  },
   validate: validateNamespace,
   selectableFields: (ns) => ({ 'status.phase': str(ns.status?.phase) }),
 });
