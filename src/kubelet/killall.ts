@@ -42,6 +42,25 @@ export function pidsMentioning(needle: string): number[] {
   return out;
 }
 
+function readLines(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Processes whose root file system is a snapshot under `dataDir` (container processes). */
+export function containerPids(dataDir: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    const root = readLines(`/proc/${d}/mountinfo`).find((l) => l.split(' ')[4] === '/');
+    if (root?.includes(`${dataDir}/`)) out.push(Number(d));
+  }
+  return out;
+}
+
 /** Mount points at or below `dir`, deepest first. */
 export function mountsUnder(dir: string): string[] {
   const points = readFileSync('/proc/self/mountinfo', 'utf8')
@@ -115,8 +134,43 @@ function daemonPid(dataDir: string): number | undefined {
   }
 }
 
+/** The pod subnet from the node's CNI config, when there is one. */
+function podSubnet(cniConfDir: string): string | undefined {
+  try {
+    for (const f of readdirSync(cniConfDir)) {
+      if (!f.endsWith('.conflist')) continue;
+      const c = JSON.parse(readFileSync(join(cniConfDir, f), 'utf8'));
+      const subnet = c.plugins?.[0]?.ipam?.ranges?.[0]?.[0]?.subnet;
+      if (typeof subnet === 'string') return subnet;
+    }
+  } catch {
+    // no config
+  }
+  return undefined;
+}
+
+function ipInSubnet(ip: string, cidr: string): boolean {
+  const toInt = (a: string) => a.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
+  const [net, bits] = cidr.split('/');
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  return (toInt(ip) & mask) === (toInt(net) & mask);
+}
+
+/** Masquerade chains the bridge plugin made for pods of `subnet` whose CNI DEL never ran. */
+export function removePodMasqRules(subnet: string): void {
+  const rules = quiet('iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING']).split('\n');
+  for (const r of rules) {
+    const m = /^-A POSTROUTING -s (\d+\.\d+\.\d+\.\d+)(?:\/32)? .*-j (CNI-[0-9a-f]+)$/.exec(r);
+    if (!m || !ipInSubnet(m[1], subnet)) continue;
+    quiet('iptables', ['-w', '-t', 'nat', ...r.replace(/^-A /, '-D ').match(/"(?:[^"\\]|\\.)*"|\S+/g)!.map((a) => (a.startsWith('"') ? JSON.parse(a) : a))]);
+    quiet('iptables', ['-w', '-t', 'nat', '-F', m[2]]);
+    quiet('iptables', ['-w', '-t', 'nat', '-X', m[2]]);
+  }
+}
+
 export async function killAll(opts: KillAllOptions): Promise<void> {
   const paths = containerdPaths(opts.dataDir);
+  const subnet = podSubnet(paths.cniConfDir);
   await removeAllPods(opts.dataDir);
   const daemon = daemonPid(opts.dataDir);
   if (daemon) {
@@ -124,7 +178,19 @@ export async function killAll(opts: KillAllOptions): Promise<void> {
     for (let i = 0; i < 100 && alive(daemon); i++) await sleep(100);
     if (alive(daemon)) process.kill(daemon, 'SIGKILL');
   }
-  // Shims of this containerd name its socket in their command line.
+  // Containers that outlived their shims (root file system under the data dir), then the shims.
+  const cgroups = new Set<string>();
+  for (const pid of containerPids(opts.dataDir)) {
+    for (const line of readLines(`/proc/${pid}/cgroup`)) {
+      const [, controllers, path] = line.split(':');
+      if (path && path !== '/') for (const c of controllers.replace(/^name=/, '').split(',')) cgroups.add(`/sys/fs/cgroup/${c}${path}`);
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
   for (const pid of pidsMentioning(paths.socket)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -132,7 +198,14 @@ export async function killAll(opts: KillAllOptions): Promise<void> {
       // gone
     }
   }
+  if (cgroups.size) {
+    await sleep(200);
+    for (const cg of cgroups) quiet('rmdir', [cg]);
+  }
+  // containerd's per-namespace parent cgroups; rmdir fails (harmlessly) while another node uses them.
+  for (const c of existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : []) quiet('rmdir', [`/sys/fs/cgroup/${c}/k8s.io`]);
   for (const m of mountsUnder(opts.dataDir)) quiet('umount', ['-l', m]);
   quiet('ip', ['link', 'delete', opts.bridge ?? 'skiff0']);
+  if (subnet) removePodMasqRules(subnet);
   removeEmptyCniChains();
 }

@@ -5,6 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { resources } from '../../src/client/index.js';
 import type { KObject } from '../../src/api/types.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startNodeAgent } from '../../src/kubelet/index.js';
+import { silentLogger } from '../../src/util/log.js';
 import { busyboxPod, startTestNode, type TestNode } from './node-support.js';
 
 describe('node agent: a pod runs on containerd', { timeout: 180_000 }, () => {
@@ -61,5 +65,51 @@ describe('node agent: a pod runs on containerd', { timeout: 180_000 }, () => {
     for (const r of ['Pulling', 'Pulled', 'Created', 'Started']) assert.ok(reasons.includes(r), `${r} in ${reasons}`);
     const wide = await node.kubectl(['get', 'pod', 'hello', '-o', 'wide']);
     assert.match(wide, new RegExp(`hello\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${pod.status!.podIP!.replace(/\./g, '\\.')}\\s+${node.nodeName}`));
+  });
+
+  it('restarts containerd when it dies; pod containers keep running untouched', async () => {
+    const pidFile = join(node.dataDir, 'agent', 'containerd', 'containerd.pid');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const before = await node.getPod('hello');
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const now = Number(readFileSync(pidFile, 'utf8'));
+      if (now !== pid && (await node.agent.cri.version().then(() => true, () => false))) break;
+      if (Date.now() > deadline) throw new Error('containerd was not restarted');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = await node.getPod('hello');
+    assert.equal(after.status!.phase, 'Running');
+    assert.equal(after.status!.containerStatuses![0].restartCount, 0);
+    assert.equal(after.status!.containerStatuses![0].containerID, before.status!.containerStatuses![0].containerID);
+  });
+
+  it('a restarted agent picks its pods back up without restarting containers', async () => {
+    const before = await node.getPod('hello');
+    await node.agent.stop({ keepContainerd: true });
+    const agent2 = await startNodeAgent({
+      client: node.client,
+      dataDir: node.dataDir,
+      nodeName: node.nodeName,
+      log: silentLogger(),
+      podCIDR: node.podCIDR,
+      bridgeName: node.bridge,
+      containerd: node.agent.containerd,
+    });
+    try {
+      await agent2.ready;
+      await new Promise((r) => setTimeout(r, 3000));
+      const after = await node.getPod('hello');
+      assert.equal(after.status!.phase, 'Running');
+      assert.equal(after.status!.containerStatuses![0].restartCount, 0);
+      assert.equal(after.status!.containerStatuses![0].containerID, before.status!.containerStatuses![0].containerID);
+      // The new agent still drives pods: a new one starts.
+      await node.createPod(busyboxPod('after-restart', { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] }));
+      await node.waitPod('after-restart', (p) => p.status?.phase === 'Running', 30_000);
+    } finally {
+      await agent2.stop();
+    }
   });
 });

@@ -160,10 +160,11 @@ export async function rollingUpdate(api: RCApi, input: UpdateInput, cfg: UpdateC
       newRc = await api.scaleAndWait(newName, next);
     }
     await sleep(cfg.updatePeriodMs);
-    // Scale down what the Ready pods allow.
+    // Scale down as far as availability allows: the old pods count as available (a
+    // volatile old controller must not make us stall), the new ones only once Ready.
     if (replicasOf(oldRc) > 0) {
-      const ready = await waitForReady(api, oldRc, newRc, minReady, cfg, sleep, deadline);
-      const decrement = ready - minAvailable;
+      const newAvailable = await waitForReady(api, oldRc, newRc, minReady, cfg, sleep, deadline);
+      const decrement = replicasOf(oldRc) + newAvailable - minAvailable;
       if (decrement > 0) {
         const next = Math.max(0, replicasOf(oldRc) - decrement);
         cfg.out(`Scaling ${oldName} down to ${next}`);
@@ -182,29 +183,39 @@ export async function rollingUpdate(api: RCApi, input: UpdateInput, cfg: UpdateC
   cfg.out(`Update succeeded. Deleting old controller: ${oldName}`);
   await api.deleteRC(oldName, false);
   cfg.out(`Renaming ${newName} to ${oldName}`);
-  return rename(api, newRc, oldName);
+  return rename(api, newRc, oldName, cfg);
 }
 
-/** Ready pods of both controllers, polling until at least one is ready or the deadline passes. */
+/** Blocks until some pod of either controller is Ready (or the deadline passes); returns the new controller's Ready pods. */
 async function waitForReady(api: RCApi, oldRc: RC, newRc: RC, minReady: number, cfg: UpdateConfig, sleep: (ms: number) => Promise<void>, deadline: number): Promise<number> {
   for (;;) {
-    const total = (await api.readyPods(oldRc.spec?.selector ?? {}, minReady)) + (await api.readyPods(newRc.spec?.selector ?? {}, minReady));
-    if (total > 0 || Date.now() > deadline) return total;
+    const newReady = await api.readyPods(newRc.spec?.selector ?? {}, minReady);
+    if (newReady > 0 || Date.now() > deadline) return newReady;
+    if ((await api.readyPods(oldRc.spec?.selector ?? {}, minReady)) > 0) return 0;
     await sleep(cfg.pollIntervalMs);
   }
 }
 
-/** Rename: create a copy under the new name, then delete the old one leaving its pods for the copy to adopt. */
-export async function rename(api: RCApi, rc: RC, name: string): Promise<RC> {
+/**
+ * Rename: delete the RC leaving its pods (wait until it is gone, so the
+ * garbage collector has released them), then create it under the new name,
+ * which adopts them.
+ */
+export async function rename(api: RCApi, rc: RC, name: string, cfg?: Pick<UpdateConfig, 'sleep'>): Promise<RC> {
+  const sleep = cfg?.sleep ?? realSleep;
+  await api.deleteRC(rc.metadata!.name!, true);
+  const deadline = Date.now() + 60_000;
+  while (await api.getRC(rc.metadata!.name!)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${rc.metadata!.name} to be deleted`);
+    await sleep(200);
+  }
   const copy: RC = {
     apiVersion: 'v1',
     kind: 'ReplicationController',
     metadata: { name, namespace: rc.metadata?.namespace, labels: rc.metadata?.labels, annotations: stripKubectl(rc.metadata?.annotations) },
     spec: structuredClone(rc.spec),
   };
-  const created = await api.createRC(copy);
-  await api.deleteRC(rc.metadata!.name!, true);
-  return created;
+  return api.createRC(copy);
 }
 
 /**

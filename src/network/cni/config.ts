@@ -66,7 +66,8 @@ export function gatewayOf(cidr: string): string {
 export function writeCniConfig(o: CniOptions): string {
   mkdirSync(o.confDir, { recursive: true });
   mkdirSync(o.ipamDataDir, { recursive: true });
-  for (const f of readdirSync(o.confDir)) if (f !== CONFLIST_NAME) rmSync(join(o.confDir, f), { force: true });
+  // containerd loads the first config by name: only ours may be there.
+  for (const f of readdirSync(o.confDir)) if (f !== CONFLIST_NAME && /\.(conf|conflist|json)$/.test(f)) rmSync(join(o.confDir, f), { force: true });
   const file = join(o.confDir, CONFLIST_NAME);
   const tmp = join(o.confDir, `.${CONFLIST_NAME}.tmp`);
   writeFileSync(tmp, JSON.stringify(renderCniConflist(o), null, 2));

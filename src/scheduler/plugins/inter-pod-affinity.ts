@@ -33,16 +33,26 @@ const filterKey = 'InterPodAffinity/filter';
 const scoreKey = 'InterPodAffinity/score';
 
 type Counts = Map<string, number>;
-const pair = (key: string, value: string) => `${key}\u0000${value}`;
+/** topologyKey → value → count; nested rather than "key=value" strings so the hot loops build no strings. */
+type TopologyCounts = Map<string, Counts>;
 
-function inc(m: Counts, k: string, by = 1): void {
-  m.set(k, (m.get(k) ?? 0) + by);
+function inc(m: TopologyCounts, key: string, value: string): void {
+  let byValue = m.get(key);
+  if (!byValue) m.set(key, (byValue = new Map()));
+  byValue.set(value, (byValue.get(value) ?? 0) + 1);
+}
+
+function count(m: TopologyCounts, key: string, value: string): number {
+  return m.get(key)?.get(value) ?? 0;
 }
 
 interface FilterState {
-  existingAnti: Counts;
-  affinity: Counts;
-  anti: Counts;
+  /** Placed pods whose required anti-affinity the incoming pod matches, by domain. */
+  existingAnti: TopologyCounts;
+  /** Placed pods matching all of the incoming pod's affinity terms, by domain. */
+  affinity: TopologyCounts;
+  /** Placed pods matching one of its anti-affinity terms, by domain. */
+  anti: TopologyCounts;
   /** The pod matches all of its own affinity terms (lets the first of a group schedule). */
   selfMatch: boolean;
 }
@@ -57,7 +67,7 @@ function satisfiesAffinity(s: FilterState, pod: PodInfo, node: NodeInfo): boolea
   for (const t of pod.requiredAffinityTerms) {
     const v = node.labels[t.topologyKey];
     if (v === undefined) return false;
-    if ((s.affinity.get(pair(t.topologyKey, v)) ?? 0) <= 0) podsExist = false;
+    if (count(s.affinity, t.topologyKey, v) <= 0) podsExist = false;
   }
   if (podsExist) return true;
   return s.affinity.size === 0 && s.selfMatch;
@@ -67,17 +77,16 @@ function satisfiesAntiAffinity(s: FilterState, pod: PodInfo, node: NodeInfo): bo
   if (s.anti.size === 0) return true;
   for (const t of pod.requiredAntiAffinityTerms) {
     const v = node.labels[t.topologyKey];
-    if (v !== undefined && (s.anti.get(pair(t.topologyKey, v)) ?? 0) > 0) return false;
+    if (v !== undefined && count(s.anti, t.topologyKey, v) > 0) return false;
   }
   return true;
 }
 
 function satisfiesExistingAntiAffinity(s: FilterState, node: NodeInfo): boolean {
   if (s.existingAnti.size === 0) return true;
-  for (const [k, count] of s.existingAnti) {
-    if (count <= 0) continue;
-    const i = k.indexOf('\u0000');
-    if (node.labels[k.slice(0, i)] === k.slice(i + 1)) return false;
+  for (const [key, byValue] of s.existingAnti) {
+    const v = node.labels[key];
+    if (v !== undefined && (byValue.get(v) ?? 0) > 0) return false;
   }
   return true;
 }
@@ -102,7 +111,7 @@ export const interPodAffinity = {
       for (const ep of node.podsWithAffinity) {
         for (const t of ep.requiredAntiAffinityTerms) {
           const v = node.labels[t.topologyKey];
-          if (v !== undefined && termMatchesPod(t, pod, ns)) inc(s.existingAnti, pair(t.topologyKey, v));
+          if (v !== undefined && termMatchesPod(t, pod, ns)) inc(s.existingAnti, t.topologyKey, v);
         }
       }
     }
@@ -116,13 +125,13 @@ export const interPodAffinity = {
           if (hasAff && matchesAll(pod.requiredAffinityTerms, ep, ns)) {
             for (const t of pod.requiredAffinityTerms) {
               const v = node.labels[t.topologyKey];
-              if (v !== undefined) inc(s.affinity, pair(t.topologyKey, v));
+              if (v !== undefined) inc(s.affinity, t.topologyKey, v);
             }
           }
           if (hasAnti) {
             for (const t of pod.requiredAntiAffinityTerms) {
               const v = node.labels[t.topologyKey];
-              if (v !== undefined && termMatchesPod(t, ep, ns)) inc(s.anti, pair(t.topologyKey, v));
+              if (v !== undefined && termMatchesPod(t, ep, ns)) inc(s.anti, t.topologyKey, v);
             }
           }
         }

@@ -5,9 +5,17 @@
  * Writes are group-committed: callers queue, and one flush per event-loop
  * turn (setImmediate) runs every queued write in ONE transaction — each
  * write's compare-and-swap checked inside it against the rows written before
- * it in the same batch — then commits with one fsync (WAL, synchronous=FULL)
- * and only then resolves the promises. So a resolved write survives kill -9,
- * and concurrent writers share the fsync.
+ * it in the same batch. The commit only writes the WAL (synchronous=OFF);
+ * durability comes from an fdatasync of the WAL file that runs on libuv's
+ * thread pool, and only when it has finished are the batch's promises
+ * resolved and its watch events published. So a resolved write survives
+ * kill -9 and power loss, concurrent writers share the fsync, and the event
+ * loop keeps serving requests (and filling the next batch) while the disk
+ * syncs — SQLite's own synchronous=FULL would block it for every commit.
+ *
+ * With synchronous=OFF SQLite must never checkpoint on its own (it would
+ * not sync the database before reusing the WAL), so wal_autocheckpoint is 0
+ * and every checkpoint here runs under synchronous=FULL.
  *
  * The process owns the file (locking_mode=EXCLUSIVE): the revision counter
  * lives in memory, and a second server on the same file would break it, so
@@ -17,7 +25,7 @@
  * read for the catch-up part (watch-hub.ts).
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   CompactedError,
@@ -61,6 +69,15 @@ interface Settle {
 /** Revisions removed per compaction transaction, so a big compaction does not stall the loop. */
 const compactStep = 20_000;
 
+/** Checkpoint once the WAL grows past this, so it stays bounded between compactions. */
+const walCheckpointBytes = 64 * 1024 * 1024;
+
+interface Committed {
+  batch: WriteOp[];
+  results: (KeyValue | Error)[];
+  events: WatchEvent[];
+}
+
 export class SqliteBackend implements Backend {
   readonly name: string;
   private readonly db: Database.Database;
@@ -76,6 +93,11 @@ export class SqliteBackend implements Backend {
   private closed = false;
   private compacting: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** The WAL file, for fdatasync; undefined means SQLite syncs itself (synchronous=FULL). */
+  private walFd: number | undefined;
+  /** Committed batches waiting for the next fdatasync. */
+  private unsynced: Committed[] = [];
+  private syncing: Promise<void> | undefined;
   /** The revision at the previous automatic-compaction tick: history younger than one interval. */
   private revisionAtLastTick = 0;
   private readonly runBatch: (batch: WriteOp[]) => { results: (KeyValue | Error)[]; events: WatchEvent[]; rev: number };
@@ -94,6 +116,14 @@ export class SqliteBackend implements Backend {
       // Take the exclusive lock now, so a second opener fails at open, not at its first write.
       db.exec('BEGIN IMMEDIATE; COMMIT');
       createSchema(db);
+      try {
+        this.walFd = openSync(`${path}-wal`, 'r');
+        db.pragma('wal_autocheckpoint = 0');
+        db.pragma('synchronous = OFF');
+      } catch {
+        // No WAL file to sync by hand: let SQLite sync every commit.
+        this.walFd = undefined;
+      }
     } catch (err) {
       db.close();
       const msg = err instanceof Error ? err.message : String(err);
@@ -190,8 +220,12 @@ export class SqliteBackend implements Backend {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.compacting;
+    await this.syncing;
     this.hub.endAll(new WatchEnded(`${this.name} closed`));
+    // SQLite checkpoints on close: under synchronous=FULL, so it syncs before dropping the WAL.
+    this.db.pragma('synchronous = FULL');
     this.db.close();
+    if (this.walFd !== undefined) closeSync(this.walFd);
   }
 
   private enqueue(make: (done: Settle) => WriteOp): Promise<KeyValue> {
@@ -225,9 +259,51 @@ export class SqliteBackend implements Backend {
       return;
     }
     this.rev = outcome.rev;
-    outcome.results.forEach((r, i) => (r instanceof Error ? batch[i].done.reject(r) : batch[i].done.resolve(r)));
-    this.hub.publish(outcome.events);
+    const committed: Committed = { batch, results: outcome.results, events: outcome.events };
+    if (this.walFd === undefined) this.settle(committed);
+    else {
+      this.unsynced.push(committed);
+      this.syncing ??= this.syncWal();
+    }
     this.scheduleRest();
+  }
+
+  private settle(c: Committed): void {
+    c.results.forEach((r, i) => (r instanceof Error ? c.batch[i]!.done.reject(r) : c.batch[i]!.done.resolve(r)));
+    this.hub.publish(c.events);
+  }
+
+  /** fdatasync the WAL until every committed batch is durable, settling batches as they become so. */
+  private async syncWal(): Promise<void> {
+    while (this.unsynced.length > 0) {
+      const covered = this.unsynced;
+      this.unsynced = [];
+      const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => fdatasync(this.walFd!, resolve));
+      if (err) {
+        // The data may or may not be on disk: the writers must not be told it is.
+        this.log?.error({ err, batches: covered.length }, 'sqlite WAL sync failed');
+        const e = new StorageError(`write not durable: ${err.message}`, { cause: err });
+        for (const c of covered) for (const w of c.batch) w.done.reject(e);
+        continue;
+      }
+      for (const c of covered) this.settle(c);
+      if (fstatSync(this.walFd!).size > walCheckpointBytes) this.checkpoint('RESTART');
+    }
+    this.syncing = undefined;
+  }
+
+  /** A checkpoint that syncs the database before the WAL is reused (see the file comment). */
+  private checkpoint(mode: 'RESTART' | 'TRUNCATE'): void {
+    if (this.walFd === undefined) {
+      this.db.pragma(`wal_checkpoint(${mode})`);
+      return;
+    }
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.db.pragma(`wal_checkpoint(${mode})`);
+    } finally {
+      this.db.pragma('synchronous = OFF');
+    }
   }
 
   private scheduleRest(): void {
@@ -328,7 +404,7 @@ export class SqliteBackend implements Backend {
       if (this.compacted < revision) await new Promise((r) => setImmediate(r));
     }
     if (this.closed) return;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.checkpoint('TRUNCATE');
     this.db.pragma('incremental_vacuum');
     this.log?.info({ revision, removed, ms: Date.now() - started }, 'sqlite datastore compacted');
   }
@@ -337,7 +413,7 @@ export class SqliteBackend implements Backend {
     const target = Math.min(this.rev - this.keepRevisions, this.revisionAtLastTick);
     this.revisionAtLastTick = this.rev;
     if (target <= this.compacted) {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.checkpoint('TRUNCATE');
       return;
     }
     try {
