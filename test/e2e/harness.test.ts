@@ -166,8 +166,9 @@ describe('e2e harness', () => {
     assert.ok(line.startsWith('{'), `child printed: ${res.stdout}\n${res.stderr}`);
     const { pid, grandchild, dataDir } = JSON.parse(line) as { pid: number; grandchild: number; dataDir: string };
     assert.equal(res.status, 1);
-    assert.equal(alive(pid), false, 'server killed on exit');
-    return gone(grandchild).then((g) => {
+    // SIGKILL is sent on exit; on a loaded machine the process may take a moment to be gone.
+    return Promise.all([gone(pid), gone(grandchild)]).then(([p, g]) => {
+      assert.ok(p, 'server killed on exit');
       assert.ok(g, 'its process group too');
       assert.equal(existsSync(dataDir), false, 'temp dir removed on exit');
     });

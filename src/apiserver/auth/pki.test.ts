@@ -24,13 +24,13 @@ describe('ensurePki on a fresh data dir', () => {
 
   it('writes every file, keys 0600 and certificates 0644', async () => {
     const p = pkiPaths(dir);
-    for (const key of [p.serverCAKey, p.clientCAKey, p.servingKey, p.adminKey, p.serviceAccountKey]) {
+    for (const key of [p.serverCAKey, p.clientCAKey, p.servingKey, p.adminKey, p.kubeletClientKey, p.serviceAccountKey]) {
       assert.equal((await stat(key)).mode & 0o777, 0o600, key);
     }
-    for (const cert of [p.serverCACert, p.clientCACert, p.servingCert, p.adminCert]) {
+    for (const cert of [p.serverCACert, p.clientCACert, p.servingCert, p.adminCert, p.kubeletClientCert]) {
       assert.equal((await stat(cert)).mode & 0o777, 0o644, cert);
     }
-    assert.equal(pki.written.length, 9);
+    assert.equal(pki.written.length, 11);
   });
 
   it('chains leaves to the right CA and not to the other', () => {
@@ -106,7 +106,7 @@ describe('ensurePki renewal', () => {
     const later = new Date(Date.now() + 280 * DAY);
     const renewed = await ensurePki(dir, { hostname: 'h', now: later });
     const p = pkiPaths(dir);
-    assert.deepEqual(renewed.written.sort(), [p.adminCert, p.adminKey, p.servingCert, p.servingKey].sort());
+    assert.deepEqual(renewed.written.sort(), [p.adminCert, p.adminKey, p.kubeletClientCert, p.kubeletClientKey, p.servingCert, p.servingKey].sort());
     assert.equal(renewed.serverCA.cert, first.serverCA.cert);
     assert.equal(renewed.clientCA.key, first.clientCA.key);
     const serving = new X509Certificate(renewed.serving.cert);
@@ -130,7 +130,7 @@ describe('ensurePki renewal', () => {
     await writeFile(p.clientCACert, other.cert);
     await writeFile(p.clientCAKey, other.key);
     const after = await ensurePki(dir, { hostname: 'h', tlsSans: ['10.1.2.3'] });
-    assert.deepEqual(after.written.sort(), [p.adminCert, p.adminKey].sort());
+    assert.deepEqual(after.written.sort(), [p.adminCert, p.adminKey, p.kubeletClientCert, p.kubeletClientKey].sort());
     assert.ok(new X509Certificate(after.admin.cert).verify(new X509Certificate(other.cert).publicKey));
   });
 
