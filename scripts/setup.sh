@@ -123,3 +123,19 @@ elif [ ! -f "$stamp" ] \
   say "npm run build"
   npm run --silent build
 fi
+
+# kubectl plugins shipped in plugins/ (kubectl finds kubectl-* on PATH):
+# `kubectl rolling-update` from the seeds, removed from kubectl in 1.18.
+# Linked, not copied: the plugin loads its code from this checkout's dist/.
+for plugin in plugins/kubectl-*; do
+  [ -x "$plugin" ] || continue
+  target="/usr/local/bin/$(basename "$plugin")"
+  if [ "$(readlink -f "$target" 2>/dev/null)" != "$(readlink -f "$plugin")" ]; then
+    if [ -w /usr/local/bin ]; then
+      ln -sf "$(pwd)/$plugin" "$target"
+      say "installed $(basename "$plugin") on PATH"
+    else
+      say "warning: cannot link $plugin into /usr/local/bin (not root); add $(pwd)/plugins to PATH"
+    fi
+  fi
+done

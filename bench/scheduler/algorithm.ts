@@ -41,7 +41,6 @@ for (const shape of shapes) {
   const t0 = performance.now();
   for (let i = 0; i < pods; i++) {
     const p = shape.pod(`pod-${i}`, 'bench');
-    p.metadata!.uid = `uid-${i}`;
     const info = newPodInfo(p);
     const r = fw.schedule(info, cache);
     if (r.ok) {

@@ -7,6 +7,8 @@ import { kubectlCommand } from './kubectl.js';
 import { kubeconfigCommand, tokenCommand } from './print-files.js';
 import { serverCommand, type StartServer } from './server.js';
 import { agentCommand } from './agent.js';
+import { imagesCommand } from './images.js';
+import { killallCommand } from './killall.js';
 import { skiffVersion } from './version.js';
 
 export interface CliDeps {
@@ -22,20 +24,14 @@ interface Command {
   run(argv: string[], deps: CliDeps): Promise<number>;
 }
 
-function notYet(name: string): Command['run'] {
-  return async () => {
-    throw new CliError(`${name} is not available yet`);
-  };
-}
-
 const COMMANDS: Record<string, Command> = {
   server: { summary: 'Run the API server, controllers, scheduler and a node agent', run: serverCommand },
   agent: { summary: 'Run a node agent that joins a server', run: agentCommand },
   kubectl: { summary: "Run kubectl against this machine's server", run: kubectlCommand },
   kubeconfig: { summary: 'Print the admin kubeconfig', run: kubeconfigCommand },
   token: { summary: 'Print the node join token', run: tokenCommand },
-  images: { summary: 'Manage container images (import for air-gapped use)', run: notYet('images') },
-  killall: { summary: 'Stop everything skiff started on this machine', run: notYet('killall') },
+  images: { summary: 'Manage container images (import for air-gapped use)', run: imagesCommand },
+  killall: { summary: 'Stop everything skiff started on this machine', run: killallCommand },
 };
 
 export function topUsage(): string {

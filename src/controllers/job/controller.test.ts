@@ -141,10 +141,10 @@ test('backoffLimit: failed pods are replaced after a backoff, then the Job fails
 });
 
 test('activeDeadlineSeconds: running pods are killed and the Job fails with DeadlineExceeded', async () => {
-  await jobs.create(job('slow', { activeDeadlineSeconds: 1, parallelism: 2, completions: 4 }));
+  await jobs.create(job('slow', { activeDeadlineSeconds: 3, parallelism: 2, completions: 4 }));
   const pods = await waitFor('2 pods', async () => ((await activePods('slow')).length === 2 ? activePods('slow') : undefined));
   await setPodPhase(env, pods[0]!, 'Running');
-  const failed = await waitFor('Failed', async () => cond(await getJob('slow'), 'Failed') && getJob('slow'), 5_000);
+  const failed = await waitFor('Failed', async () => cond(await getJob('slow'), 'Failed') && getJob('slow'), 8_000);
   assert.equal(cond(failed, 'Failed')!.reason, 'DeadlineExceeded');
   assert.equal(failed.status!.active ?? 0, 0);
   await waitFor('pods gone', async () => (await podsOf('slow')).length === 0);
