@@ -14,6 +14,7 @@ import { CliError, usageError, type CliIO } from './errors.js';
 import { parseFlags, type FlagSpecs } from './flags.js';
 import { resolveDataDir } from './data-dir.js';
 import { parseLogLevel } from './server-options.js';
+import { writePidFile } from './pidfile.js';
 
 const FLAGS: FlagSpecs = {
   help: { type: 'boolean', short: 'h' },
@@ -105,12 +106,15 @@ export async function agentCommand(argv: string[], deps: AgentDeps): Promise<num
     deps.io.stdout(`skiff agent: ${simulate} hollow nodes joined ${url.origin}\n`);
   } else {
     const { startNodeAgent } = await import('../kubelet/index.js');
+    const dataDir = resolveDataDir(values['data-dir'] as string | undefined, deps.env);
     const client = createClient({ server: url.origin, ca, token, userAgent: 'skiff-kubelet/v0.1.0' });
-    const agent = await startNodeAgent({ client, dataDir: resolveDataDir(values['data-dir'] as string | undefined, deps.env), nodeName, log });
+    const agent = await startNodeAgent({ client, dataDir, nodeName, log });
+    const removePidFile = writePidFile(dataDir);
     await agent.ready;
     stop = async () => {
       await agent.stop();
       client.close();
+      removePidFile();
     };
     deps.io.stdout(`skiff agent: node ${nodeName} joined ${url.origin}\n`);
   }

@@ -13,6 +13,8 @@ import { startControllers } from '../controllers/index.js';
 import { startNodeLifecycleController } from '../controllers/nodelifecycle/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import type { ServerOptions, RunningServer } from './server-options.js';
+import { writePidFile } from './pidfile.js';
+import { subnetCIDR } from '../controllers/nodeipam/index.js';
 
 interface Stoppable {
   stop(): void | Promise<void>;
@@ -21,6 +23,7 @@ interface Stoppable {
 export async function startCluster(opts: ServerOptions): Promise<RunningServer> {
   const api = await startServer(opts);
   const log = api.log;
+  const removePidFile = writePidFile(opts.dataDir);
   const pki = await loadPki(opts.dataDir);
   const clientFor = (component: string): Client =>
     createClient({ server: api.url, ca: pki.serverCA.cert, cert: pki.admin.cert, key: pki.admin.key, userAgent: `${component}/v0.1.0` });
@@ -49,13 +52,16 @@ export async function startCluster(opts: ServerOptions): Promise<RunningServer> 
       clients.push(client);
       // Loaded only when wanted: the agent pulls in the CRI/gRPC stack.
       const { startNodeAgent } = await import('../kubelet/index.js');
-      const agent = await startNodeAgent({ client, dataDir: opts.dataDir, nodeName: hostname().toLowerCase(), log });
+      // Without the controller manager nobody hands out pod CIDRs: take the first one.
+      const podCIDR = opts.disableControllerManager ? subnetCIDR(0) : undefined;
+      const agent = await startNodeAgent({ client, dataDir: opts.dataDir, nodeName: hostname().toLowerCase(), log, ...(podCIDR ? { podCIDR } : {}) });
       stops.push(agent);
       await agent.ready;
     }
   } catch (err) {
     await stopAll(stops, clients);
     await api.close();
+    removePidFile();
     throw err;
   }
   return {
@@ -63,6 +69,7 @@ export async function startCluster(opts: ServerOptions): Promise<RunningServer> 
     async close() {
       await stopAll(stops, clients);
       await api.close();
+      removePidFile();
     },
   };
 }
