@@ -54,7 +54,17 @@ export async function startCluster(opts: ServerOptions): Promise<RunningServer> 
       const { startNodeAgent } = await import('../kubelet/index.js');
       // Without the controller manager nobody hands out pod CIDRs: take the first one.
       const podCIDR = opts.disableControllerManager ? subnetCIDR(0) : undefined;
-      const agent = await startNodeAgent({ client, dataDir: opts.dataDir, nodeName: hostname().toLowerCase(), log, ...(podCIDR ? { podCIDR } : {}) });
+      // The node's address is the one the API server listens on (loopback by default), so
+      // everything a one-machine cluster dials stays on this machine.
+      const nodeIP = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? undefined : opts.bindAddress;
+      const agent = await startNodeAgent({
+        client,
+        dataDir: opts.dataDir,
+        nodeName: hostname().toLowerCase(),
+        log,
+        ...(podCIDR ? { podCIDR } : {}),
+        ...(nodeIP ? { nodeIP } : {}),
+      });
       stops.push(agent);
       await agent.ready;
     }

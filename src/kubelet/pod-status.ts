@@ -52,6 +52,14 @@ export interface StatusInputs {
   waiting: Map<string, Waiting>;
   hostIP?: string;
   now: Date;
+  /**
+   * Probe verdicts for a running instance: undefined when the container has
+   * no such probe (then running means started, and started means ready).
+   */
+  probes?: {
+    ready(c: Container, containerId: string): boolean | undefined;
+    started(c: Container, containerId: string): boolean | undefined;
+  };
 }
 
 const CONTAINER_ID_PREFIX = 'containerd://';
@@ -97,7 +105,8 @@ function containerStatus(spec: Container, runtime: PodRuntime, inputs: StatusInp
     if (previous?.state === 'exited') lastState = terminatedOf(previous);
   }
   const running = !!state.running;
-  const ready = isInit ? state.terminated?.exitCode === 0 : running;
+  const started = running && (isInit || !latest ? true : (inputs.probes?.started(spec, latest.id) ?? true));
+  const ready = isInit ? state.terminated?.exitCode === 0 : started && (inputs.probes?.ready(spec, latest!.id) ?? true);
   const status: ContainerStatus = {
     name: spec.name,
     state,
@@ -106,7 +115,7 @@ function containerStatus(spec: Container, runtime: PodRuntime, inputs: StatusInp
     restartCount: latest?.attempt ?? 0,
     image: spec.image ?? '',
     imageID: latest?.imageRef ?? '',
-    started: running,
+    started,
   };
   if (latest) status.containerID = CONTAINER_ID_PREFIX + latest.id;
   return status;

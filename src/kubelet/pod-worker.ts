@@ -8,8 +8,9 @@
  * pod change, the relist noticing a container change, a back-off timer).
  */
 import { mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod, PodStatus, Volume } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import type { KObject } from '../api/types.js';
 import { resources, type Client } from '../client/index.js';
@@ -19,9 +20,21 @@ import type { Logger } from '../util/log.js';
 import { Backoff } from './backoff.js';
 import type { EventRecorder, PodEvent } from './events.js';
 import { ensureImage } from './image-puller.js';
+import { runHook, terminationMessage, terminationMessageFile, terminationMessageMount } from './lifecycle/index.js';
 import { computePodStatus, instancesOf, type PodRuntime, type RuntimeContainer, type Waiting } from './pod-status.js';
-import { containerConfig, EnvError, LABEL_CONTAINER_NAME, LABEL_POD_UID, resolveEnv, sandboxConfig, type EnvSources } from './runtime-config.js';
-import { containerMounts, removePodDir, setUpVolumes, VolumeError } from './volumes.js';
+import { ProbeManager } from './probes/index.js';
+import {
+  containerConfig,
+  EnvError,
+  LABEL_CONTAINER_NAME,
+  LABEL_POD_UID,
+  resolveEnv,
+  resourceFieldValue,
+  sandboxConfig,
+  type EnvSources,
+  type NodeAllocatable,
+} from './runtime-config.js';
+import { containerMounts, isProjection, podDir, removePodDir, setUpVolumes, VolumeError, type VolumeSources } from './volumes.js';
 
 export interface PodWorkerDeps {
   client: Client;
@@ -37,6 +50,24 @@ export interface PodWorkerDeps {
   configMap(ns: string, name: string): Promise<Record<string, string> | undefined>;
   secret(ns: string, name: string): Promise<Record<string, string> | undefined>;
   nodeAuth?(host: string): { username?: string; password?: string; auth?: string } | undefined;
+  /** How often configMap/secret/downwardAPI volumes are refreshed from their sources (default 10 s; the kubelet takes up to about a minute). */
+  volumeRefreshMs?: number;
+}
+
+/** The mirror pod in the API that stands for a static pod: status and events go to it. */
+export interface MirrorRef {
+  name: string;
+  namespace: string;
+  uid: string;
+}
+
+/** Receives mirror pods from the pod watch (the static-pod manager); they are never run themselves. */
+export type MirrorHandler = (pod: Pod, deleted: boolean) => void;
+
+export const ANNOTATION_MIRROR = 'kubernetes.io/config.mirror';
+
+export function isMirrorPod(pod: Pod): boolean {
+  return pod.metadata?.annotations?.[ANNOTATION_MIRROR] !== undefined;
 }
 
 interface Worker {
@@ -54,9 +85,23 @@ interface Worker {
   /** Containers stopped and pod deleted from the API: the worker is finished. */
   finished: boolean;
   backoffEventAt: Map<string, number>;
+  timerAt?: number;
+  /** A static pod (from a manifest file): no API object of its own, a mirror pod instead. */
+  static: boolean;
+  /** Instances to kill (failed liveness/startup probe), by container ID. */
+  kills: Map<string, { name: string; type: 'liveness' | 'startup' }>;
+  /** Aborted when the pod is deleted, to cut a hanging postStart hook short. */
+  abort: AbortController;
+  volumesAt: number;
+  /** Labels and annotations the downward-API volumes were last written with. */
+  downwardKey?: string;
 }
 
 const FORCED_GRACE_SECONDS = 1;
+/** The kubelet's floor for what is left of a grace period after preStop. */
+const MIN_GRACE_SECONDS = 2;
+const downwardKeyOf = (pod: Pod) => JSON.stringify([pod.metadata?.labels ?? {}, pod.metadata?.annotations ?? {}]);
+const hasDownward = (v: Volume) => !!(v.downwardAPI || v.projected?.sources?.some((s) => s.downwardAPI));
 const podKey = (p: Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
 const fieldPathOf = (pod: Pod, name: string) =>
   pod.spec?.initContainers?.some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
@@ -92,25 +137,81 @@ export class PodWorkers {
   readonly crashBackoff = new Backoff(10_000, 300_000);
   readonly pullBackoff = new Backoff(10_000, 300_000);
   private stopped = false;
+  readonly probes: ProbeManager;
+  private readonly mirrors = new Map<string, MirrorRef>(); // static pod uid → its mirror
+  private mirrorHandler?: MirrorHandler;
+  private readonly allocatable: NodeAllocatable = { cpu: cpus().length, memory: totalmem(), ephemeralStorage: 0 };
 
-  constructor(private readonly d: PodWorkerDeps) {}
+  constructor(private readonly d: PodWorkerDeps) {
+    this.probes = new ProbeManager({
+      cri: d.cri,
+      event: (pod, ev) => this.event(pod, ev),
+      onChange: (uid) => this.trigger(uid),
+      onFailure: (uid, name, containerId, type) => {
+        const w = this.workers.get(uid);
+        if (!w) return;
+        w.kills.set(containerId, { name, type });
+        this.trigger(uid);
+      },
+    });
+  }
 
-  /** The desired state changed (or is confirmed unchanged); `gone` when the API no longer has the pod. */
-  update(pod: Pod, gone = false): void {
+  /**
+   * The desired state changed (or is confirmed unchanged); `gone` when the
+   * API no longer has the pod (or its manifest file is gone, for a static
+   * pod). Mirror pods go to the mirror handler instead.
+   */
+  update(pod: Pod, gone = false, source: 'api' | 'file' = 'api'): void {
     if (this.stopped) return;
+    if (source === 'api' && isMirrorPod(pod)) {
+      this.mirrorHandler?.(pod, gone);
+      return;
+    }
     const uid = pod.metadata!.uid!;
     let w = this.workers.get(uid);
     if (!w) {
-      w = { uid, pod, gone, running: false, dirty: false, waiting: new Map(), finished: false, backoffEventAt: new Map() };
+      w = {
+        uid,
+        pod,
+        gone,
+        running: false,
+        dirty: false,
+        waiting: new Map(),
+        finished: false,
+        backoffEventAt: new Map(),
+        static: source === 'file',
+        kills: new Map(),
+        abort: new AbortController(),
+        volumesAt: 0,
+      };
       this.workers.set(uid, w);
     } else {
       const wasGone = w.gone;
       w.pod = pod;
       w.gone ||= gone;
       // Forced away while a graceful kill is still waiting: shorten it now.
-      if (gone && !wasGone && w.running) void this.forceKill(uid);
+      if (gone && !wasGone && w.running && !w.static) void this.forceKill(uid);
     }
+    if (w.gone || pod.metadata?.deletionTimestamp) w.abort.abort();
     this.trigger(uid);
+  }
+
+  /** Who receives mirror pods seen on the pod watch. */
+  setMirrorHandler(h: MirrorHandler | undefined): void {
+    this.mirrorHandler = h;
+  }
+
+  /** The mirror pod a static pod reports to (undefined while there is none). */
+  setMirror(staticUid: string, mirror: MirrorRef | undefined): void {
+    const prev = this.mirrors.get(staticUid);
+    if (mirror) this.mirrors.set(staticUid, mirror);
+    else this.mirrors.delete(staticUid);
+    const w = this.workers.get(staticUid);
+    if (w && prev?.uid !== mirror?.uid) {
+      // A new mirror starts without status: publish again.
+      w.lastStatus = undefined;
+      this.trigger(staticUid);
+    }
   }
 
   /** Wake a pod's worker (the relist saw its containers change). */
@@ -118,9 +219,14 @@ export class PodWorkers {
     const w = this.workers.get(uid);
     if (!w || this.stopped) return;
     if (delayMs > 0) {
+      // Keep the earliest wake-up: a far one (volume refresh) must not push back a near one (back-off).
+      const at = Date.now() + delayMs;
+      if (w.timer && w.timerAt !== undefined && w.timerAt <= at) return;
       if (w.timer) clearTimeout(w.timer);
+      w.timerAt = at;
       w.timer = setTimeout(() => {
         w.timer = undefined;
+        w.timerAt = undefined;
         this.trigger(uid);
       }, delayMs);
       w.timer.unref?.();
@@ -157,6 +263,8 @@ export class PodWorkers {
       w.running = false;
       if (w.finished) {
         if (w.timer) clearTimeout(w.timer);
+        this.probes.removePod(w.uid);
+        this.mirrors.delete(w.uid);
         this.workers.delete(w.uid);
         this.crashBackoff.resetPrefix(`${w.uid}/`);
         this.pullBackoff.resetPrefix(`${w.uid}/`);
@@ -165,7 +273,9 @@ export class PodWorkers {
   }
 
   private event(pod: Pod, ev: PodEvent): void {
-    this.d.events.record(pod, ev);
+    // A static pod's events are about its mirror, where kubectl describe looks.
+    const mirror = this.mirrors.get(pod.metadata?.uid ?? '');
+    this.d.events.record(mirror ? { ...pod, metadata: { ...pod.metadata, name: mirror.name, namespace: mirror.namespace, uid: mirror.uid, resourceVersion: undefined } } : pod, ev);
   }
 
   async runtimeOf(uid: string): Promise<PodRuntime> {

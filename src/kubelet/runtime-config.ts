@@ -139,6 +139,33 @@ export interface EnvSources {
 
 export class EnvError extends Error {}
 
+/** What a container may use when it sets no limit: the node's allocatable. */
+export interface NodeAllocatable {
+  cpu: number;
+  memory: number;
+  ephemeralStorage: number;
+}
+
+/**
+ * A downward-API resource field (`limits.cpu`, `requests.memory`...) of a
+ * container, in units of `divisor`, rounded up; limits that are not set are
+ * the node's allocatable, as the kubelet reports them.
+ */
+export function resourceFieldValue(pod: Pod, containerName: string, resource: string, divisor: string | undefined, node: NodeAllocatable): string | undefined {
+  const c = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === containerName);
+  if (!c) return undefined;
+  const m = /^(limits|requests)\.(cpu|memory|ephemeral-storage)$/.exec(resource) ?? /^(cpu|memory|ephemeral-storage)$/.exec(resource);
+  if (!m) return undefined;
+  const kind = m.length === 3 ? (m[1] as 'limits' | 'requests') : 'limits';
+  const name = m.length === 3 ? m[2] : m[1];
+  const set = quantity((kind === 'limits' ? c.resources?.limits : c.resources?.requests)?.[name]);
+  const fallback = name === 'cpu' ? node.cpu : name === 'memory' ? node.memory : node.ephemeralStorage;
+  const value = set ?? (kind === 'limits' ? fallback : 0);
+  const div = quantity(divisor ?? '1') || 1;
+  // Rounding up the way the kubelet does, with care for float noise (0.1 / 0.001 = 100.00000000000001).
+  return String(Math.ceil(Number((value / div).toFixed(9))));
+}
+
 export function resolveEnv(c: Container, src: EnvSources): KeyValue[] {
   const vars = new Map<string, string>();
   for (const ef of c.envFrom ?? []) {

@@ -1,126 +1,318 @@
 /**
- * Pod volumes as host directories under `<data-dir>/agent/pods/<uid>/volumes`,
- * bind-mounted into containers by the runtime: emptyDir, hostPath, and the
- * file-projecting kinds (configMap, secret, downwardAPI, projected) written
- * as files. They are removed with the pod.
+ * Pod volumes as host paths, bind-mounted into containers by the runtime.
+ * emptyDir is a directory under `<data-dir>/agent/pods/<uid>/volumes`
+ * (a tmpfs for medium Memory); hostPath is checked against its type;
+ * persistentVolumeClaim resolves through its bound PersistentVolume to a
+ * host path. The file-projecting kinds (configMap, secret, downwardAPI,
+ * projected) are written the kubelet's way so that updates are atomic for
+ * readers: the files live in a timestamped `..<time>` directory, `..data`
+ * links to the current one, and each top-level name is a link through
+ * `..data`; an update writes a new directory and swaps `..data` with one
+ * rename. Setting up is idempotent, so the pod worker calls it again to
+ * refresh the projections when their sources change.
  */
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import type { Container, KeyToPath, Pod, Volume } from 'kubernetes-types/core/v1.js';
+import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from 'kubernetes-types/core/v1.js';
+import { tryParseQuantity } from '../api/validation/quantity.js';
 import type { Mount } from '../cri/index.js';
 
 export interface VolumeSources {
   configMap(name: string): Record<string, string> | undefined;
   /** Secret data, already base64-decoded. */
   secret(name: string): Record<string, string> | undefined;
+  /** A downward-API field path (metadata.labels, metadata.name...). */
   field(path: string): string | undefined;
-  serviceAccountToken?(audience: string | undefined, expirationSeconds: number | undefined): Promise<string | undefined>;
-  /** The cluster CA for kube-root-ca.crt style projections when the configmap is missing. */
+  /** A downward-API resource field (limits.cpu...) of a container. */
+  resource?(container: string, resource: string, divisor?: string): string | undefined;
+  /** The host path behind a claim: its bound PersistentVolume's hostPath/local path, or why there is none. */
+  claim?(name: string): { path: string; type?: string } | { error: string };
+  /** Something set up only in part (serviceAccountToken projections). */
+  warn?(message: string): void;
 }
 
 export class VolumeError extends Error {}
+
+/** Volume kinds whose content follows their sources and is refreshed. */
+export function isProjection(v: Volume): boolean {
+  return !!(v.configMap || v.secret || v.downwardAPI || v.projected);
+}
 
 export function podDir(dataDir: string, uid: string): string {
   return join(dataDir, 'agent', 'pods', uid);
 }
 
-function writeItems(dir: string, data: Record<string, string>, items: KeyToPath[] | undefined, mode: number, what: string, optional: boolean): void {
-  const entries: [string, string, number][] = [];
+type Payload = Map<string, { data: string; mode: number }>;
+
+const cleanPath = (p: string) => normalize(p).replace(/^(\.\.(\/|$))+/, '').replace(/^\/+/, '');
+
+function addItems(out: Payload, data: Record<string, string>, items: KeyToPath[] | undefined, mode: number, what: string, optional: boolean): void {
   if (items?.length) {
     for (const it of items) {
       if (!(it.key in data)) {
         if (optional) continue;
-        throw new VolumeError(`${what}: key ${it.key} not found`);
+        throw new VolumeError(`${what}: key ${JSON.stringify(it.key)} not found`);
       }
-      entries.push([it.path, data[it.key], it.mode ?? mode]);
+      out.set(cleanPath(it.path), { data: data[it.key], mode: it.mode ?? mode });
     }
-  } else for (const [k, v] of Object.entries(data)) entries.push([k, v, mode]);
-  for (const [path, value, m] of entries) {
-    const file = join(dir, normalize(path).replace(/^(\.\.(\/|$))+/, ''));
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, value);
-    chmodSync(file, m);
-  }
+  } else for (const [k, v] of Object.entries(data)) out.set(cleanPath(k), { data: v, mode });
 }
 
-function downward(dir: string, items: { path: string; fieldRef?: { fieldPath: string } }[] | undefined, src: VolumeSources, mode: number): void {
+function addDownward(out: Payload, items: DownwardAPIVolumeFile[] | undefined, src: VolumeSources, mode: number): void {
   for (const it of items ?? []) {
-    if (!it.fieldRef) continue;
-    const file = join(dir, it.path);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, src.field(it.fieldRef.fieldPath) ?? '');
-    chmodSync(file, mode);
+    let value: string | undefined;
+    if (it.fieldRef) value = src.field(it.fieldRef.fieldPath);
+    else if (it.resourceFieldRef) {
+      const r = it.resourceFieldRef;
+      value = src.resource?.(r.containerName ?? '', r.resource, r.divisor as string | undefined);
+    }
+    out.set(cleanPath(it.path), { data: value ?? '', mode: it.mode ?? mode });
   }
 }
 
-async function materialize(vol: Volume, dir: string, src: VolumeSources): Promise<string> {
-  if (vol.hostPath) {
-    const p = vol.hostPath.path;
-    const type = vol.hostPath.type ?? '';
-    if (type === 'DirectoryOrCreate' && !existsSync(p)) mkdirSync(p, { recursive: true, mode: 0o755 });
-    else if (type === 'FileOrCreate' && !existsSync(p)) {
-      mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, '');
-    } else if ((type === 'Directory' || type === 'File' || type === 'Socket' || type === 'CharDevice' || type === 'BlockDevice') && !existsSync(p)) {
-      throw new VolumeError(`hostPath type check failed: ${p} is not a ${type}`);
-    }
-    return p;
-  }
-  mkdirSync(dir, { recursive: true });
+function sourceData(kind: 'configmap' | 'secret', name: string, optional: boolean | undefined, src: VolumeSources): Record<string, string> {
+  const data = kind === 'configmap' ? src.configMap(name) : src.secret(name);
+  if (!data && !optional) throw new VolumeError(`${kind} ${JSON.stringify(name)} not found`);
+  return data ?? {};
+}
+
+function payloadOf(vol: Volume, src: VolumeSources): Payload {
+  const out: Payload = new Map();
   if (vol.configMap) {
-    const data = src.configMap(vol.configMap.name!);
-    if (!data && !vol.configMap.optional) throw new VolumeError(`configmap "${vol.configMap.name}" not found`);
-    writeItems(dir, data ?? {}, vol.configMap.items, vol.configMap.defaultMode ?? 0o644, `configmap ${vol.configMap.name}`, !!vol.configMap.optional);
+    const cm = vol.configMap;
+    addItems(out, sourceData('configmap', cm.name!, cm.optional, src), cm.items, cm.defaultMode ?? 0o644, `configmap ${cm.name}`, !!cm.optional);
   } else if (vol.secret) {
-    const data = src.secret(vol.secret.secretName!);
-    if (!data && !vol.secret.optional) throw new VolumeError(`secret "${vol.secret.secretName}" not found`);
-    writeItems(dir, data ?? {}, vol.secret.items, vol.secret.defaultMode ?? 0o644, `secret ${vol.secret.secretName}`, !!vol.secret.optional);
+    const s = vol.secret;
+    addItems(out, sourceData('secret', s.secretName!, s.optional, src), s.items, s.defaultMode ?? 0o644, `secret ${s.secretName}`, !!s.optional);
   } else if (vol.downwardAPI) {
-    downward(dir, vol.downwardAPI.items, src, vol.downwardAPI.defaultMode ?? 0o644);
+    addDownward(out, vol.downwardAPI.items, src, vol.downwardAPI.defaultMode ?? 0o644);
   } else if (vol.projected) {
     const mode = vol.projected.defaultMode ?? 0o644;
     for (const s of vol.projected.sources ?? []) {
-      if (s.configMap) {
-        const data = src.configMap(s.configMap.name!);
-        if (!data && !s.configMap.optional) throw new VolumeError(`configmap "${s.configMap.name}" not found`);
-        writeItems(dir, data ?? {}, s.configMap.items, mode, `configmap ${s.configMap.name}`, !!s.configMap.optional);
-      } else if (s.secret) {
-        const data = src.secret(s.secret.name!);
-        if (!data && !s.secret.optional) throw new VolumeError(`secret "${s.secret.name}" not found`);
-        writeItems(dir, data ?? {}, s.secret.items, mode, `secret ${s.secret.name}`, !!s.secret.optional);
-      } else if (s.downwardAPI) downward(dir, s.downwardAPI.items, src, mode);
+      if (s.configMap) addItems(out, sourceData('configmap', s.configMap.name!, s.configMap.optional, src), s.configMap.items, mode, `configmap ${s.configMap.name}`, !!s.configMap.optional);
+      else if (s.secret) addItems(out, sourceData('secret', s.secret.name!, s.secret.optional, src), s.secret.items, mode, `secret ${s.secret.name}`, !!s.secret.optional);
+      else if (s.downwardAPI) addDownward(out, s.downwardAPI.items, src, mode);
       else if (s.serviceAccountToken) {
-        const token = (await src.serviceAccountToken?.(s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds)) ?? '';
-        writeFileSync(join(dir, s.serviceAccountToken.path), token, { mode: 0o600 });
+        // No TokenRequest API yet: the token file is left out rather than faked.
+        src.warn?.(`volume ${vol.name}: serviceAccountToken projection ${s.serviceAccountToken.path} skipped (TokenRequest is not available)`);
       }
     }
   }
-  // emptyDir and kinds without a file source are plain directories.
-  return dir;
-}
-
-/** Prepares every volume of the pod; returns host paths by volume name. */
-export async function setUpVolumes(dataDir: string, pod: Pod, src: VolumeSources): Promise<Map<string, string>> {
-  const base = join(podDir(dataDir, pod.metadata!.uid!), 'volumes');
-  const out = new Map<string, string>();
-  for (const v of pod.spec?.volumes ?? []) out.set(v.name, await materialize(v, join(base, v.name), src));
   return out;
 }
 
-export function containerMounts(c: Container, volumes: Map<string, string>): Mount[] {
+function walk(dir: string, prefix = ''): Map<string, { data: string; mode: number }> {
+  const out = new Map<string, { data: string; mode: number }>();
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const [k, v] of walk(join(dir, e.name), rel)) out.set(k, v);
+    else out.set(rel, { data: readFileSync(join(dir, e.name), 'utf8'), mode: statSync(join(dir, e.name)).mode & 0o7777 });
+  }
+  return out;
+}
+
+function samePayload(dir: string, payload: Payload): boolean {
+  let current: Map<string, { data: string; mode: number }>;
+  try {
+    current = walk(dir);
+  } catch {
+    return false;
+  }
+  if (current.size !== payload.size) return false;
+  for (const [k, v] of payload) {
+    const c = current.get(k);
+    if (!c || c.data !== v.data || c.mode !== (v.mode & 0o7777)) return false;
+  }
+  return true;
+}
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, '_').replace('T', '_').replace('Z', '');
+
+/**
+ * Writes `payload` under `dir` with the `..data` swap; returns whether
+ * anything changed. Readers see either the old set of files or the new one.
+ */
+export function writeAtomic(dir: string, payload: Payload): boolean {
+  mkdirSync(dir, { recursive: true });
+  const dataLink = join(dir, '..data');
+  let current: string | undefined;
+  try {
+    current = readlinkSync(dataLink);
+  } catch {
+    current = undefined;
+  }
+  if (current && samePayload(join(dir, current), payload)) return false;
+  const next = mkdtempSync(join(dir, `..${stamp()}.`));
+  for (const [path, { data, mode }] of payload) {
+    const file = join(next, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, data);
+    chmodSync(file, mode);
+  }
+  chmodSync(next, 0o755);
+  const tmp = join(dir, '..data_tmp');
+  rmSync(tmp, { force: true });
+  symlinkSync(next.slice(dir.length + 1), tmp);
+  renameSync(tmp, dataLink);
+  const tops = new Set([...payload.keys()].map((p) => p.split('/')[0]));
+  for (const top of tops) {
+    const link = join(dir, top);
+    let exists = false;
+    try {
+      lstatSync(link);
+      exists = true;
+    } catch {
+      // new name
+    }
+    if (!exists) symlinkSync(join('..data', top), link);
+  }
+  for (const e of readdirSync(dir)) {
+    if (e.startsWith('..') || tops.has(e)) continue;
+    // A name the new payload no longer has.
+    unlinkSync(join(dir, e));
+  }
+  if (current) rmSync(join(dir, current), { recursive: true, force: true });
+  return true;
+}
+
+function mountPoints(): string[] {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[4])
+      .filter((p): p is string => !!p)
+      .map((p) => p.replace(/\\040/g, ' '));
+  } catch {
+    return [];
+  }
+}
+
+function checkHostPath(p: string, type: string): void {
+  let st: ReturnType<typeof statSync> | undefined;
+  try {
+    st = statSync(p);
+  } catch {
+    st = undefined;
+  }
+  const fail = (what: string) => {
+    throw new VolumeError(`hostPath type check failed: ${p} is not ${what}`);
+  };
+  switch (type) {
+    case 'DirectoryOrCreate':
+      if (!st) mkdirSync(p, { recursive: true, mode: 0o755 });
+      else if (!st.isDirectory()) fail('a directory');
+      return;
+    case 'FileOrCreate':
+      if (!st) {
+        // Like the kubelet, the parent directory is not created.
+        if (!existsSync(dirname(p))) throw new VolumeError(`hostPath type check failed: parent directory of ${p} does not exist`);
+        writeFileSync(p, '', { mode: 0o644 });
+      } else if (!st.isFile()) fail('a file');
+      return;
+    case 'Directory':
+      if (!st?.isDirectory()) fail('a directory');
+      return;
+    case 'File':
+      if (!st?.isFile()) fail('a file');
+      return;
+    case 'Socket':
+      if (!st?.isSocket()) fail('a socket file');
+      return;
+    case 'CharDevice':
+      if (!st?.isCharacterDevice()) fail('a character device');
+      return;
+    case 'BlockDevice':
+      if (!st?.isBlockDevice()) fail('a block device');
+      return;
+    default:
+      return;
+  }
+}
+
+function emptyDir(vol: Volume, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  if (vol.emptyDir?.medium === 'Memory' && !mountPoints().includes(dir)) {
+    const size = vol.emptyDir.sizeLimit !== undefined ? tryParseQuantity(vol.emptyDir.sizeLimit as string) : undefined;
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `mode=0777${size ? `,size=${Math.round(size)}` : ''}`, 'tmpfs', dir], { stdio: 'ignore' });
+    } catch {
+      // Not allowed to mount here (no CAP_SYS_ADMIN): a plain directory still works, only not in memory.
+    }
+  }
+  chmodSync(dir, 0o777);
+  return dir;
+}
+
+function materialize(vol: Volume, dir: string, src: VolumeSources): string {
+  if (vol.hostPath) {
+    checkHostPath(vol.hostPath.path, vol.hostPath.type ?? '');
+    return vol.hostPath.path;
+  }
+  if (vol.persistentVolumeClaim) {
+    const got = src.claim?.(vol.persistentVolumeClaim.claimName);
+    if (!got) throw new VolumeError(`persistentvolumeclaim ${JSON.stringify(vol.persistentVolumeClaim.claimName)} cannot be resolved`);
+    if ('error' in got) throw new VolumeError(got.error);
+    checkHostPath(got.path, got.type ?? '');
+    return got.path;
+  }
+  if (isProjection(vol)) {
+    writeAtomic(dir, payloadOf(vol, src));
+    return dir;
+  }
+  // emptyDir, and kinds this node cannot provide, which get an empty directory.
+  return emptyDir(vol, dir);
+}
+
+/**
+ * Prepares the pod's volumes (or, with `only`, some of them) and returns
+ * host paths by volume name. Safe to call again: content of emptyDirs is
+ * kept and projections are rewritten only when they changed.
+ */
+export function setUpVolumes(dataDir: string, pod: Pod, src: VolumeSources, only?: (v: Volume) => boolean): Map<string, string> {
+  const base = join(podDir(dataDir, pod.metadata!.uid!), 'volumes');
+  const out = new Map<string, string>();
+  for (const v of pod.spec?.volumes ?? []) {
+    if (only && !only(v)) continue;
+    try {
+      out.set(v.name, materialize(v, join(base, v.name), src));
+    } catch (err) {
+      if (err instanceof VolumeError) throw new VolumeError(`volume ${JSON.stringify(v.name)}: ${err.message}`);
+      throw err;
+    }
+  }
+  return out;
+}
+
+export function containerMounts(c: Container, volumes: Map<string, string>, readOnlyVolumes: Set<string> = new Set()): Mount[] {
   const mounts: Mount[] = [];
   for (const vm of c.volumeMounts ?? []) {
     const host = volumes.get(vm.name);
-    if (!host) throw new VolumeError(`volume "${vm.name}" not found`);
+    if (!host) throw new VolumeError(`volume ${JSON.stringify(vm.name)} not found`);
     let hostPath = host;
     if (vm.subPath) {
-      hostPath = join(host, normalize(vm.subPath).replace(/^(\.\.(\/|$))+/, ''));
+      hostPath = join(host, cleanPath(vm.subPath));
       if (!existsSync(hostPath)) mkdirSync(hostPath, { recursive: true });
     }
     mounts.push({
       containerPath: vm.mountPath,
       hostPath,
-      readonly: !!vm.readOnly,
+      readonly: !!vm.readOnly || readOnlyVolumes.has(vm.name),
       propagation:
         vm.mountPropagation === 'Bidirectional' ? 'PROPAGATION_BIDIRECTIONAL' : vm.mountPropagation === 'HostToContainer' ? 'PROPAGATION_HOST_TO_CONTAINER' : 'PROPAGATION_PRIVATE',
     });
@@ -128,6 +320,22 @@ export function containerMounts(c: Container, volumes: Map<string, string>): Mou
   return mounts;
 }
 
+/** Unmounts what the pod's directory holds (memory emptyDirs), deepest first, then removes it. */
 export function removePodDir(dataDir: string, uid: string): void {
-  rmSync(podDir(dataDir, uid), { recursive: true, force: true });
+  const dir = podDir(dataDir, uid);
+  const inside = mountPoints()
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of inside) {
+    try {
+      execFileSync('umount', [m], { stdio: 'ignore' });
+    } catch {
+      try {
+        execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+      } catch {
+        // left for killall, which unmounts everything under the data dir
+      }
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
 }

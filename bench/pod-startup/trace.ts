@@ -1,0 +1,75 @@
+// Where pod startup time goes: wraps the agent's CRI client with timers,
+// creates pods at a rate and prints per-call latency percentiles and
+// concurrency. Diagnostic companion of main.ts.
+//
+//   node --import tsx bench/pod-startup/trace.ts [--pods 30] [--rate 5]
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { busyboxPod, startTestNode } from '../../test/e2e/node-support.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const PODS = flag('pods', 30);
+const RATE = flag('rate', 5);
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+}
+
+const node = await startTestNode();
+const calls = new Map<string, number[]>();
+let inflight = 0;
+let maxInflight = 0;
+const cri = node.agent.cri as unknown as Record<string, unknown>;
+for (const k of Object.keys(cri)) {
+  const f = cri[k];
+  if (typeof f !== 'function' || k === 'close' || k === 'getContainerEvents') continue;
+  cri[k] = async (...a: unknown[]) => {
+    const t = performance.now();
+    inflight++;
+    maxInflight = Math.max(maxInflight, inflight);
+    try {
+      return await (f as (...x: unknown[]) => Promise<unknown>)(...a);
+    } finally {
+      inflight--;
+      const l = calls.get(k) ?? [];
+      l.push(performance.now() - t);
+      calls.set(k, l);
+    }
+  };
+}
+try {
+  await node.createPod(busyboxPod('warmup', { containers: [{ name: 'c', image: 'busybox', command: ['true'] }], restartPolicy: 'Never' }));
+  await node.waitPod('warmup', (p) => p.status?.phase === 'Succeeded', 60_000);
+  calls.clear();
+  const created = new Map<string, number>();
+  const done = new Map<string, number>();
+  const running = (p: Pod) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.state?.running);
+  const watch = node.pods().watch({ labelSelector: 'bench=trace' }, (ev) => {
+    const p = ev.object as Pod;
+    const name = p.metadata?.name ?? '';
+    if (!done.has(name) && created.has(name) && running(p)) done.set(name, Date.now());
+  });
+  const t0 = Date.now();
+  for (let i = 0; i < PODS; i++) {
+    const pod = busyboxPod(`t-${i}`, { containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] });
+    pod.metadata!.labels = { bench: 'trace' };
+    created.set(`t-${i}`, Date.now());
+    void node.createPod(pod);
+    await new Promise((r) => setTimeout(r, 1000 / RATE));
+  }
+  while (done.size < PODS && Date.now() - t0 < 180_000) await new Promise((r) => setTimeout(r, 100));
+  watch.stop();
+  const lat = [...done].map(([n, t]) => t - created.get(n)!);
+  console.log(`pods ${done.size}/${PODS}: p50 ${pct(lat, 50).toFixed(0)} p99 ${pct(lat, 99).toFixed(0)} ms; total ${Date.now() - t0} ms; max CRI calls in flight ${maxInflight}`);
+  for (const [k, l] of [...calls].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
+    console.log(`${k.padEnd(20)} n=${String(l.length).padStart(5)} p50 ${pct(l, 50).toFixed(1).padStart(8)} p99 ${pct(l, 99).toFixed(1).padStart(8)} sum ${l.reduce((x, y) => x + y, 0).toFixed(0).padStart(8)} ms`);
+  }
+} finally {
+  await node.teardown();
+  const left = node.leftovers();
+  if (left.length) console.log('leftovers:', left);
+}

@@ -1,0 +1,3 @@
+/** Liveness, readiness and startup probes of running containers. */
+export { ProbeManager } from './manager.js';
+export type { ProbeDeps, ProbeType, RunningContainer } from './manager.js';
