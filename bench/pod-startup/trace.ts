@@ -4,7 +4,20 @@
 //
 //   node --import tsx bench/pod-startup/trace.ts [--pods 30] [--rate 5]
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { busyboxPod, startTestNode } from '../../test/e2e/node-support.js';
+import { pidsMentioning } from '../../src/kubelet/index.js';
+
+/** utime+stime+cutime+cstime of a process, in ms (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return 0;
+  }
+}
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {
@@ -45,6 +58,10 @@ try {
   await node.createPod(busyboxPod('warmup', { containers: [{ name: 'c', image: 'busybox', command: ['true'] }], restartPolicy: 'Never' }));
   await node.waitPod('warmup', (p) => p.status?.phase === 'Succeeded', 60_000);
   calls.clear();
+  const cdPid = Number(readFileSync(join(node.agent.containerd.paths.base, 'containerd.pid'), 'utf8'));
+  const shimsBefore = new Map(pidsMentioning(node.agent.containerd.paths.socket).map((p) => [p, cpuMs(p)]));
+  const cd0 = cpuMs(cdPid);
+  const me0 = process.cpuUsage();
   const created = new Map<string, number>();
   const done = new Map<string, number>();
   const running = (p: Pod) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.state?.running);
@@ -63,6 +80,10 @@ try {
   }
   while (done.size < PODS && Date.now() - t0 < 180_000) await new Promise((r) => setTimeout(r, 100));
   watch.stop();
+  const shims = pidsMentioning(node.agent.containerd.paths.socket);
+  const shimCpu = shims.reduce((a, p) => a + cpuMs(p) - (shimsBefore.get(p) ?? 0), 0);
+  const me = process.cpuUsage(me0);
+  console.log(`CPU: containerd+children ${cpuMs(cdPid) - cd0} ms, ${shims.length} shims (+runc) ${shimCpu} ms, node (api+agent) ${((me.user + me.system) / 1000).toFixed(0)} ms`);
   const lat = [...done].map(([n, t]) => t - created.get(n)!);
   console.log(`pods ${done.size}/${PODS}: p50 ${pct(lat, 50).toFixed(0)} p99 ${pct(lat, 99).toFixed(0)} ms; total ${Date.now() - t0} ms; max CRI calls in flight ${maxInflight}`);
   for (const [k, l] of [...calls].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {

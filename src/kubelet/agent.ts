@@ -16,8 +16,9 @@ import { writeCniConfig } from '../network/cni/index.js';
 import type { Logger } from '../util/log.js';
 import { readRegistries, registryAuth, startContainerd, type ContainerdHandle } from './containerd/index.js';
 import { EventRecorder } from './events.js';
-import { nodeConditions, nodeImages, nodeObject, primaryAddress, type NodeFacts } from './node-status.js';
+import { KUBELET_PORT, nodeConditions, nodeImages, nodeObject, primaryAddress, type NodeFacts } from './node-status.js';
 import { PodWorkers } from './pod-worker.js';
+import { startNodeKubeletServer } from './server/index.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from './runtime-config.js';
 import { join } from 'node:path';
 
@@ -43,6 +44,11 @@ export interface NodeAgentOptions {
   relistIntervalMs?: number;
   nodeStatusIntervalMs?: number;
   leaseDurationSeconds?: number;
+  /** The kubelet API (logs, exec, port-forward): port (default 10250, 0 = free), bind address (default 0.0.0.0), TLS (default: issued from `<dataDir>/tls/`). */
+  kubeletPort?: number;
+  kubeletAddress?: string;
+  servingCert?: { cert: string; key: string };
+  clientCA?: string;
 }
 
 export interface NodeAgent {
@@ -157,6 +163,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     const status = {
       ...base.status,
       conditions: nodeConditions(ready, message, lastNode?.status?.conditions),
+      daemonEndpoints: { kubeletEndpoint: { Port: kubeletApi?.port ?? KUBELET_PORT } },
       images: nodeImages(images),
     };
     lastNode = await nodes.patch(nodeName, 'merge', { status }, { subresource: 'status' });
@@ -288,6 +295,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   }
 
   // --- Start-up -------------------------------------------------------------
+  const kubeletApi = await startNodeKubeletServer({ cri, pods: () => known.values(), dataDir: opts.dataDir, nodeName, address, port: opts.kubeletPort, bindAddress: opts.kubeletAddress, servingCert: opts.servingCert, clientCA: opts.clientCA, log });
   const ready = (async () => {
     let node = await register();
     lastNode = node;
@@ -327,6 +335,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       podWatch?.stop();
       eventStream?.cancel();
       workers.stop();
+      await kubeletApi?.close();
       await ready.catch(() => undefined);
       if (ownContainerd && !stopOpts.keepContainerd) await containerd.stop();
     },

@@ -106,6 +106,14 @@ const podKey = (p: Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
 const fieldPathOf = (pod: Pod, name: string) =>
   pod.spec?.initContainers?.some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
 
+/** The downward API's `key="value"` lines, sorted by key. */
+function formatMap(m: Record<string, string> | undefined): string {
+  return Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(m![k])}`)
+    .join('\n');
+}
+
 export function podLogDir(dataDir: string, pod: Pod): string {
   return join(dataDir, 'agent', 'pod-logs', `${pod.metadata!.namespace}_${pod.metadata!.name}_${pod.metadata!.uid}`);
 }
@@ -318,6 +326,7 @@ export class PodWorkers {
     let rt = await this.runtimeOf(w.uid);
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') {
+      this.probes.removePod(w.uid);
       // Finished pods keep their exited containers (for logs) but give back the sandbox and its IP.
       await this.killContainers(w, rt, 0, false);
       for (const s of rt.sandboxes.filter((s) => s.ready)) await this.d.cri.stopPodSandbox(s.id);
@@ -368,7 +377,9 @@ export class PodWorkers {
       try {
         const sources = this.volumeSources(pod, sandbox.ip);
         await sources.ready;
-        w.volumes = await setUpVolumes(this.d.dataDir, pod, sources);
+        w.volumes = setUpVolumes(this.d.dataDir, pod, sources);
+        w.volumesAt = Date.now();
+        w.downwardKey = downwardKeyOf(pod);
       } catch (err) {
         const message = (err as Error).message;
         this.event(pod, { type: 'Warning', reason: 'FailedMount', message: `MountVolume.SetUp failed: ${message}` });
@@ -378,6 +389,21 @@ export class PodWorkers {
         this.trigger(w.uid, 5000);
         return;
       }
+    } else await this.refreshVolumes(w, sandbox.ip);
+
+    // Instances that failed their liveness or startup probe.
+    if (w.kills.size) {
+      const kills = [...w.kills];
+      w.kills.clear();
+      for (const [id, k] of kills) {
+        const inst = rt.containers.find((c) => c.id === id);
+        if (inst?.state !== 'running') continue;
+        const spec = pod.spec?.containers?.find((c) => c.name === k.name);
+        const probe = k.type === 'liveness' ? spec?.livenessProbe : spec?.startupProbe;
+        const grace = probe?.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+        await this.killContainer(w, k.name, id, grace, sandbox.ip, `Container ${k.name} failed ${k.type} probe, will be restarted`);
+      }
+      rt = { sandboxes: rt.sandboxes, containers: (await this.runtimeOf(w.uid)).containers.filter((c) => c.sandboxId === sandbox!.id) };
     }
 
     let changed = false;
@@ -412,9 +438,41 @@ export class PodWorkers {
       }
     }
     if (changed) rt = { sandboxes: rt.sandboxes, containers: (await this.runtimeOf(w.uid)).containers.filter((c) => c.sandboxId === sandbox!.id) };
+    this.probes.sync(
+      pod,
+      rt.containers.filter((c) => c.state === 'running').map((c) => ({ name: c.name, id: c.id, startedAt: c.startedAt })),
+      pod.spec?.hostNetwork ? this.d.hostIP() : sandbox.ip,
+    );
     const status = await this.publish(w, rt);
     if (status?.phase === 'Succeeded' || status?.phase === 'Failed') this.trigger(w.uid, 10);
+    else if (pod.spec?.volumes?.some(isProjection)) this.trigger(w.uid, this.refreshMs());
     await this.collectGarbage(rt);
+  }
+
+  private refreshMs(): number {
+    return this.d.volumeRefreshMs ?? 10_000;
+  }
+
+  /**
+   * Rewrites configMap/secret/downwardAPI/projected volumes when their
+   * refresh period has passed (or, for downward API, when the pod's labels
+   * or annotations changed). A failure keeps the old content.
+   */
+  private async refreshVolumes(w: Worker, podIP: string | undefined): Promise<void> {
+    const pod = w.pod;
+    const vols = pod.spec?.volumes ?? [];
+    if (!vols.some(isProjection)) return;
+    const labelsChanged = vols.some(hasDownward) && downwardKeyOf(pod) !== w.downwardKey;
+    if (!labelsChanged && Date.now() - w.volumesAt < this.refreshMs()) return;
+    w.volumesAt = Date.now();
+    try {
+      const sources = this.volumeSources(pod, podIP, isProjection);
+      await sources.ready;
+      setUpVolumes(this.d.dataDir, pod, sources, isProjection);
+      w.downwardKey = downwardKeyOf(pod);
+    } catch (err) {
+      this.d.log.debug({ pod: podKey(pod), err: (err as Error).message }, 'volume refresh failed; keeping the old content');
+    }
   }
 
   /** No container would run again: restartPolicy Never/OnFailure and everything finished. */
@@ -470,7 +528,9 @@ export class PodWorkers {
     let mounts;
     try {
       env = resolveEnv(c, await srcs);
-      mounts = containerMounts(c, w.volumes ?? new Map());
+      mounts = containerMounts(c, w.volumes ?? new Map(), this.readOnlyVolumes(pod));
+      const tm = terminationMessageMount(podDir(this.d.dataDir, w.uid), c, attempt);
+      if (tm && !mounts.some((m) => m.containerPath === tm.containerPath)) mounts.push(tm);
     } catch (err) {
       if (!(err instanceof EnvError) && !(err instanceof VolumeError)) throw err;
       const message = (err as Error).message;
@@ -501,22 +561,71 @@ export class PodWorkers {
     }
     this.event(pod, { type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, fieldPath });
     w.waiting.delete(c.name);
+    if (!isInit && c.lifecycle?.postStart) {
+      // The worker waits here: the container is not reported Running before its postStart completes.
+      const res = await runHook(c.lifecycle.postStart, { cri: this.d.cri, pod, container: c, containerId: id, podIP: pod.spec?.hostNetwork ? this.d.hostIP() : podIP }, 0, w.abort.signal);
+      if (!res.ok && !w.abort.signal.aborted) {
+        this.event(pod, { type: 'Warning', reason: 'FailedPostStartHook', message: res.message, fieldPath });
+        await this.killContainer(w, c.name, id, pod.spec?.terminationGracePeriodSeconds ?? 30, podIP, 'FailedPostStartHook');
+      }
+    }
     return true;
+  }
+
+  private readOnlyVolumes(pod: Pod): Set<string> {
+    return new Set((pod.spec?.volumes ?? []).filter((v) => v.persistentVolumeClaim?.readOnly).map((v) => v.name));
+  }
+
+  /**
+   * Stops one running instance the kubelet's way: a Killing event, the
+   * preStop hook within the grace period, then the stop signal with what is
+   * left of it (at least 2 s after a hook), then KILL.
+   */
+  private async killContainer(w: Worker, name: string, id: string, grace: number, podIP: string | undefined, message?: string): Promise<void> {
+    const pod = w.pod;
+    const fieldPath = fieldPathOf(pod, name);
+    this.event(pod, { type: 'Normal', reason: 'Killing', message: message ?? `Stopping container ${name}`, fieldPath });
+    const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === name);
+    let left = grace;
+    if (spec?.lifecycle?.preStop && grace > 0) {
+      const t0 = Date.now();
+      const res = await runHook(spec.lifecycle.preStop, { cri: this.d.cri, pod, container: spec, containerId: id, podIP: pod.spec?.hostNetwork ? this.d.hostIP() : podIP }, grace);
+      if (!res.ok) this.event(pod, { type: 'Warning', reason: 'FailedPreStopHook', message: res.message, fieldPath });
+      left = Math.max(MIN_GRACE_SECONDS, grace - Math.floor((Date.now() - t0) / 1000));
+    }
+    try {
+      await this.d.cri.stopContainer(id, left);
+    } catch (err) {
+      if (!isCriNotFound(err)) throw err;
+    }
   }
 
   /** Writes the pod's status to the API when it changed. */
   private async publish(w: Worker, rt: PodRuntime): Promise<PodStatus | undefined> {
     if (w.gone) return undefined;
-    const status = computePodStatus(w.pod, rt, { waiting: w.waiting, hostIP: this.d.hostIP(), now: new Date() });
+    const status = computePodStatus(w.pod, this.withTerminationMessages(w, rt), {
+      waiting: w.waiting,
+      hostIP: this.d.hostIP(),
+      now: new Date(),
+      probes: { ready: (c, id) => this.probes.ready(w.uid, c, id), started: (c, id) => this.probes.started(w.uid, c, id) },
+    });
     const text = JSON.stringify(status);
     if (text === w.lastStatus) return status;
+    // A static pod reports through its mirror pod, once there is one.
+    const target = w.static ? this.mirrors.get(w.uid) : { name: w.pod.metadata!.name!, namespace: w.pod.metadata!.namespace!, uid: w.uid };
+    if (!target) return status;
     try {
       const updated = await this.d.client
-        .resource<Pod & KObject>(resources.pods, w.pod.metadata!.namespace)
-        .patch(w.pod.metadata!.name!, 'merge', { metadata: { uid: w.uid }, status }, { subresource: 'status' });
+        .resource<Pod & KObject>(resources.pods, target.namespace)
+        .patch(target.name, 'merge', { metadata: { uid: target.uid }, status }, { subresource: 'status' });
       w.lastStatus = text;
-      if (updated.metadata?.uid === w.uid) w.pod = { ...w.pod, status: updated.status };
+      if (updated.metadata?.uid === target.uid) w.pod = { ...w.pod, status: updated.status };
     } catch (err) {
+      if (w.static && (isStatusError(err, 'NotFound') || isStatusError(err, 'Conflict'))) {
+        // The mirror went away; the static-pod manager makes a new one.
+        if (this.mirrors.get(w.uid)?.uid === target.uid) this.mirrors.delete(w.uid);
+        return status;
+      }
       if (isStatusError(err, 'NotFound')) {
         w.gone = true;
         this.trigger(w.uid);
@@ -527,13 +636,32 @@ export class PodWorkers {
     return status;
   }
 
-  /** Stops running containers (TERM, then KILL after `grace` seconds), with Killing events. */
+  /** Exited instances get their termination message (file, or log tail with FallbackToLogsOnError). */
+  private withTerminationMessages(w: Worker, rt: PodRuntime): PodRuntime {
+    const specs = [...(w.pod.spec?.initContainers ?? []), ...(w.pod.spec?.containers ?? [])];
+    const dir = podDir(this.d.dataDir, w.uid);
+    const logDir = podLogDir(this.d.dataDir, w.pod);
+    return {
+      sandboxes: rt.sandboxes,
+      containers: rt.containers.map((c) => {
+        if (c.state !== 'exited') return c;
+        const spec = specs.find((s) => s.name === c.name);
+        if (!spec) return c;
+        const msg = terminationMessage(spec, terminationMessageFile(dir, c.name, c.attempt), c.exitCode, join(logDir, c.name, `${c.attempt}.log`));
+        return msg ? { ...c, message: msg } : c;
+      }),
+    };
+  }
+
+  /** Stops running containers (TERM, then KILL after `grace` seconds); with `events`, the kubelet's way (Killing, preStop). */
   private async killContainers(w: Worker, rt: PodRuntime, grace: number, events = true): Promise<void> {
     const running = rt.containers.filter((c) => c.state === 'running' || c.state === 'created');
+    const ip = rt.sandboxes.find((s) => s.ready && s.ip)?.ip;
     await Promise.all(
       running.map(async (c) => {
         if (events && c.state === 'running') {
-          this.event(w.pod, { type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath: fieldPathOf(w.pod, c.name) });
+          await this.killContainer(w, c.name, c.id, grace, ip);
+          return;
         }
         try {
           await this.d.cri.stopContainer(c.id, grace);
@@ -548,7 +676,8 @@ export class PodWorkers {
     const pod = w.pod;
     const g = Math.max(0, pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
     // Removed from the API without us (grace 0 --force): like the kubelet, allow 1 s.
-    return w.gone ? Math.min(g, FORCED_GRACE_SECONDS) : g;
+    // A static pod whose file went away stops with its full grace period.
+    return w.gone && !w.static ? Math.min(g, FORCED_GRACE_SECONDS) : g;
   }
 
   private async forceKill(uid: string): Promise<void> {
@@ -563,6 +692,7 @@ export class PodWorkers {
   /** The 删除流程: TERM, wait up to the grace period, KILL, then delete with grace 0. */
   private async terminate(w: Worker): Promise<void> {
     const pod = w.pod;
+    this.probes.removePod(w.uid);
     const rt = await this.runtimeOf(w.uid);
     await this.killContainers(w, rt, this.graceOf(w));
     for (const s of rt.sandboxes) {
@@ -570,7 +700,7 @@ export class PodWorkers {
         if (!isCriNotFound(err)) throw err;
       });
     }
-    if (!w.gone) {
+    if (!w.gone && !w.static) {
       const after = await this.runtimeOf(w.uid);
       await this.publish(w, { sandboxes: after.sandboxes.map((s) => ({ ...s, ready: false })), containers: after.containers }).catch(() => undefined);
       try {
@@ -642,9 +772,9 @@ export class PodWorkers {
         case 'metadata.uid':
           return pod.metadata?.uid;
         case 'metadata.labels':
-          return Object.entries(pod.metadata?.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
+          return formatMap(pod.metadata?.labels);
         case 'metadata.annotations':
-          return Object.entries(pod.metadata?.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
+          return formatMap(pod.metadata?.annotations);
         case 'spec.nodeName':
           return pod.spec?.nodeName ?? this.d.nodeName;
         case 'spec.serviceAccountName':
@@ -682,15 +812,21 @@ export class PodWorkers {
     }
     return {
       field: this.fieldResolver(pod, podIP),
+      resource: (container, resource, divisor) => resourceFieldValue(pod, container, resource, divisor, this.allocatable),
       configMap: (n) => cms.get(n),
       secret: (n) => secrets.get(n),
     };
   }
 
-  private volumeSources(pod: Pod, podIP: string | undefined) {
+  /**
+   * What the volumes of a pod draw on, fetched ahead (the volume code reads
+   * synchronously): config maps, secrets, claims and their volumes, and the
+   * downward API. `only` limits the prefetch to some volumes.
+   */
+  private volumeSources(pod: Pod, podIP: string | undefined, only?: (v: Volume) => boolean): VolumeSources & { ready: Promise<unknown> } {
     const ns = pod.metadata!.namespace!;
     const cache = new Map<string, Record<string, string> | undefined>();
-    // Volume sources are read synchronously by the volume code: prefetch them.
+    const claims = new Map<string, { path: string; type?: string } | { error: string }>();
     const pending: Promise<void>[] = [];
     const want = (kind: 'cm' | 'secret', name: string) => {
       const k = `${kind}/${name}`;
@@ -699,40 +835,57 @@ export class PodWorkers {
       pending.push((kind === 'cm' ? this.d.configMap(ns, name) : this.d.secret(ns, name)).then((v) => void cache.set(k, v)));
     };
     for (const v of pod.spec?.volumes ?? []) {
+      if (only && !only(v)) continue;
       if (v.configMap?.name) want('cm', v.configMap.name);
       if (v.secret?.secretName) want('secret', v.secret.secretName);
       for (const s of v.projected?.sources ?? []) {
         if (s.configMap?.name) want('cm', s.configMap.name);
         if (s.secret?.name) want('secret', s.secret.name);
       }
+      const claim = v.persistentVolumeClaim?.claimName;
+      if (claim && !claims.has(claim)) pending.push(this.resolveClaim(ns, claim).then((r) => void claims.set(claim, r)));
     }
-    const ready = Promise.all(pending);
-    const field = this.fieldResolver(pod, podIP);
-    const client = this.d.client;
+    const log = this.d.log;
     return {
-      ready,
+      ready: Promise.all(pending),
       configMap: (n: string) => cache.get(`cm/${n}`),
       secret: (n: string) => cache.get(`secret/${n}`),
-      field,
-      async serviceAccountToken(audience: string | undefined, expirationSeconds: number | undefined) {
-        const sa = pod.spec?.serviceAccountName ?? 'default';
-        try {
-          const res = await client.resource(resources.serviceaccounts, ns).createSubresource<{ status?: { token?: string } }>(sa, 'token', {
-            apiVersion: 'authentication.k8s.io/v1',
-            kind: 'TokenRequest',
-            spec: { audiences: audience ? [audience] : [], expirationSeconds: expirationSeconds ?? 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: pod.metadata!.name, uid: pod.metadata!.uid } },
-          });
-          return res.status?.token;
-        } catch {
-          return undefined;
-        }
-      },
+      field: this.fieldResolver(pod, podIP),
+      resource: (container, resource, divisor) => resourceFieldValue(pod, container, resource, divisor, this.allocatable),
+      claim: (n: string) => claims.get(n) ?? { error: `persistentvolumeclaim ${JSON.stringify(n)} not found` },
+      warn: (message: string) => log.warn({ pod: podKey(pod) }, message),
     };
+  }
+
+  /** A claim's host path: only claims bound to hostPath or local volumes can be mounted on this node. */
+  private async resolveClaim(ns: string, name: string): Promise<{ path: string; type?: string } | { error: string }> {
+    type Claim = KObject & { spec?: { volumeName?: string }; status?: { phase?: string } };
+    type Volume = KObject & { spec?: { hostPath?: { path: string; type?: string }; local?: { path: string } } };
+    let claim: Claim;
+    try {
+      claim = await this.d.client.resource<Claim>(resources.pvcs, ns).get(name);
+    } catch (err) {
+      if (isStatusError(err, 'NotFound')) return { error: `persistentvolumeclaim ${JSON.stringify(name)} not found` };
+      throw err;
+    }
+    const pvName = claim.spec?.volumeName;
+    if (claim.status?.phase !== 'Bound' || !pvName) return { error: `persistentvolumeclaim ${JSON.stringify(name)} is not bound` };
+    let pv: Volume;
+    try {
+      pv = await this.d.client.resource<Volume>(resources.pvs).get(pvName);
+    } catch (err) {
+      if (isStatusError(err, 'NotFound')) return { error: `persistentvolume ${JSON.stringify(pvName)} not found` };
+      throw err;
+    }
+    if (pv.spec?.hostPath) return { path: pv.spec.hostPath.path, type: pv.spec.hostPath.type };
+    if (pv.spec?.local) return { path: pv.spec.local.path, type: 'Directory' };
+    return { error: `persistentvolume ${JSON.stringify(pvName)} is neither hostPath nor local: this node cannot mount it` };
   }
 
   /** Stops the workers' timers; running syncs finish on their own. Containers keep running. */
   stop(): void {
     this.stopped = true;
+    this.probes.stop();
     for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
   }
 }

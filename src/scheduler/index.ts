@@ -14,3 +14,4 @@ export { newPodInfo, type PodInfo } from './framework/pod-info.js';
 export type { NodeInfo } from './framework/node-info.js';
 export type { ClusterView, FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin, Plugin } from './framework/types.js';
 export { Code, type Status } from './framework/status.js';
+export { podMatchesNodeSelectorAndAffinity } from './framework/node-selector.js';

@@ -171,8 +171,26 @@ export function updateManagedFields<T = JsonObject>(opts: UpdateManagedFieldsOpt
   // Managed fields written by the client replace the stored ones (how they are reset); an empty list does not.
   const given = managedFieldsOf(opts.updated as JsonObject);
   let managers = decodeManagedFields(given && given.length > 0 ? given : exists ? managedFieldsOf(opts.live as JsonObject) : undefined);
-  const changed = !deepEqual(live, updated);
+  const changed = !exists || !deepEqual(live, updated);
   if (exists && managers.size === 0) return finish<T>(updated, managers, changed);
+  if (!exists && managers.size === 0) {
+    // A plain create, the hot path: the writer gains every field; nobody else owns anything.
+    return typed(() => {
+      const gained = stripMeta(walker.addedFields(updated, opts.schema));
+      if (!gained.isEmpty()) {
+        const entry: ManagerEntry = {
+          manager: opts.manager,
+          operation: 'Update',
+          apiVersion: opts.apiVersion,
+          ...(opts.subresource ? { subresource: opts.subresource } : {}),
+          time: now,
+          set: gained,
+        };
+        managers.set(managerKey(entry), entry);
+      }
+      return finish<T>(updated, managers, changed);
+    });
+  }
 
   return typed(() => {
     const self = '\u0000current-operation';

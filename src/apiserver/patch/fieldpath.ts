@@ -75,6 +75,16 @@ export class FieldSet {
     node.member = true;
   }
 
+  /** The child at `pe`, made (empty, not a member) when missing. */
+  childOrNew(pe: PathElement): FieldSet {
+    let c = this.children.get(pe);
+    if (!c) {
+      c = new FieldSet();
+      this.children.set(pe, c);
+    }
+    return c;
+  }
+
   child(pe: PathElement): FieldSet | undefined {
     return this.children.get(pe);
   }

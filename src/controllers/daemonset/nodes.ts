@@ -7,7 +7,7 @@
  */
 import type { Node, NodeSelectorTerm, PodSpec, PodTemplateSpec, Toleration } from 'kubernetes-types/core/v1.js';
 import { findUntoleratedTaint } from '../../scheduler/index.js';
-import { podMatchesNodeSelectorAndAffinity } from '../../scheduler/framework/node-selector.js';
+import { podMatchesNodeSelectorAndAffinity } from '../../scheduler/index.js';
 
 const t = (key: string, effect: 'NoSchedule' | 'NoExecute'): Toleration => ({ key, operator: 'Exists', effect });
 

@@ -101,15 +101,14 @@ export function parseLogOptions(q: URLSearchParams, now = Date.now()): LogOption
 }
 
 /**
- * Shapes records into output: merges partial records (the time is written
- * once, before a line's first part), applies since and the stream filter,
- * and stops at limitBytes.
+ * Shapes records into output: joins a line's partial records (the time is
+ * written once, the first part's; each stream's line is held until it is
+ * finished so interleaved streams do not cut into each other), applies since
+ * and the stream filter, and stops at limitBytes.
  */
 export class LogFormatter {
-  /** Per stream: the last record was partial, so the next continues its line. */
-  private readonly midLine: Record<LogStream, boolean> = { stdout: false, stderr: false };
-  /** Per stream: the line under way started before `since` and is left out. */
-  private readonly skipping: Record<LogStream, boolean> = { stdout: false, stderr: false };
+  /** Per stream: the parts of a line whose F record has not come yet. */
+  private readonly pending: Record<LogStream, CriLogRecord[]> = { stdout: [], stderr: [] };
   private written = 0;
 
   constructor(
@@ -125,20 +124,31 @@ export class LogFormatter {
   write(r: CriLogRecord): void {
     if (this.full) return;
     if (this.opts.stream && r.stream !== this.opts.stream) return;
-    const continuing = this.midLine[r.stream];
-    this.midLine[r.stream] = r.partial;
-    // A line is in or out as a whole, decided by its first part's time.
-    if (!continuing && this.opts.sinceMs !== undefined && r.ms < this.opts.sinceMs) {
-      this.skipping[r.stream] = true;
-      return;
+    const parts = this.pending[r.stream];
+    parts.push(r);
+    if (r.partial) return;
+    this.pending[r.stream] = [];
+    this.emit(parts, true);
+  }
+
+  /** The end of the log: lines never finished are written as they stand. */
+  flush(): void {
+    for (const s of ['stdout', 'stderr'] as const) {
+      const parts = this.pending[s];
+      this.pending[s] = [];
+      if (parts.length) this.emit(parts, false);
     }
-    if (continuing && this.skipping[r.stream]) return;
-    this.skipping[r.stream] = false;
-    const parts: Buffer[] = [];
-    if (this.opts.timestamps && !continuing) parts.push(Buffer.from(`${r.time} `));
-    parts.push(r.text);
-    if (!r.partial) parts.push(Buffer.from('\n'));
-    let chunk = Buffer.concat(parts);
+  }
+
+  private emit(parts: CriLogRecord[], finished: boolean): void {
+    const first = parts[0]!;
+    // A line is in or out as a whole, decided by its first part's time.
+    if (this.opts.sinceMs !== undefined && first.ms < this.opts.sinceMs) return;
+    const bufs: Buffer[] = [];
+    if (this.opts.timestamps) bufs.push(Buffer.from(`${first.time} `));
+    for (const p of parts) bufs.push(p.text);
+    if (finished) bufs.push(Buffer.from('\n'));
+    let chunk = Buffer.concat(bufs);
     if (this.opts.limitBytes !== undefined && this.written + chunk.length > this.opts.limitBytes) {
       chunk = chunk.subarray(0, this.opts.limitBytes - this.written);
     }

@@ -174,7 +174,8 @@ async function streamLog(
 
   try {
     await openLog(true);
-    if (!(await drain()) || !opts.follow) return;
+    if (!(await drain())) return;
+    if (!opts.follow) return fmt.flush();
     let lastCheck = Date.now();
     for (;;) {
       await sleep(pollMs);
@@ -196,7 +197,7 @@ async function streamLog(
         running = (await instanceState(deps.cri, id))?.running ?? false;
         if (!running) {
           // The container is gone: what it wrote last is in the file now.
-          await drain();
+          if (await drain()) fmt.flush();
           return;
         }
       }
