@@ -18,6 +18,7 @@ import { readRegistries, registryAuth, startContainerd, type ContainerdHandle } 
 import { EventRecorder } from './events.js';
 import { KUBELET_PORT, nodeConditions, nodeImages, nodeObject, primaryAddress, type NodeFacts } from './node-status.js';
 import { PodWorkers } from './pod-worker.js';
+import { startStaticPods, type StaticPods } from './static-pods/index.js';
 import { startNodeKubeletServer } from './server/index.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from './runtime-config.js';
 import { join } from 'node:path';
@@ -44,6 +45,8 @@ export interface NodeAgentOptions {
   relistIntervalMs?: number;
   nodeStatusIntervalMs?: number;
   leaseDurationSeconds?: number;
+  /** Static pod manifests (default `<data-dir>/agent/pod-manifests`). */
+  podManifestPath?: string;
   /** The kubelet API (logs, exec, port-forward): port (default 10250, 0 = free), bind address (default 0.0.0.0), TLS (default: issued from `<dataDir>/tls/`). */
   kubeletPort?: number;
   kubeletAddress?: string;
@@ -82,6 +85,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   const timers: NodeJS.Timeout[] = [];
   let podWatch: WatchHandle | undefined;
   let eventStream: { cancel(): void } | undefined;
+  let staticPods: StaticPods | undefined;
 
   const facts: NodeFacts = {
     nodeName,
@@ -313,6 +317,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       clusterCIDR: opts.clusterCIDR,
       bridge: opts.bridgeName,
     });
+    staticPods = startStaticPods({ dir: opts.podManifestPath ?? join(opts.dataDir, 'agent', 'pod-manifests'), nodeName, client, log, workers });
     await updateNodeStatus().catch((err) => log.warn({ err: (err as Error).message }, 'node status update failed'));
     await renewLease().catch((err) => log.warn({ err: (err as Error).message }, 'lease renewal failed'));
     every(opts.nodeStatusIntervalMs ?? 10_000, 'node status update', updateNodeStatus);
@@ -334,6 +339,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       for (const t of timers) clearTimeout(t);
       podWatch?.stop();
       eventStream?.cancel();
+      staticPods?.stop();
       workers.stop();
       await kubeletApi?.close();
       await ready.catch(() => undefined);

@@ -53,7 +53,7 @@ export function schemaFieldTracker(): FieldTracker {
     recordUpdate(rt, old, obj, manager, subresource) {
       lookup ??= definitionsLookup(definitions() as Record<string, Schema>);
       const schema = schemaFor({ group: rt.storage.group, version: rt.storage.version, kind: rt.kind });
-      updateManagedFields({
+      const { managedFields } = updateManagedFields({
         live: old,
         updated: obj as KObject,
         manager,
@@ -64,6 +64,9 @@ export function schemaFieldTracker(): FieldTracker {
         schema,
         lookup,
       });
+      const meta = (obj.metadata ??= {});
+      if (managedFields.length) meta.managedFields = managedFields;
+      else delete meta.managedFields;
     },
   };
 }
