@@ -12,7 +12,7 @@ import { isStatusError } from '../api/errors.js';
 import type { KObject } from '../api/types.js';
 import { resources, type Client, type WatchHandle } from '../client/index.js';
 import { isCriUnimplemented, type CriClient } from '../cri/index.js';
-import { writeCniConfig } from '../network/cni/index.js';
+import { ensurePodMasquerade, writeCniConfig } from '../network/cni/index.js';
 import type { Logger } from '../util/log.js';
 import { readRegistries, registryAuth, startContainerd, type ContainerdHandle } from './containerd/index.js';
 import { EventRecorder } from './events.js';
@@ -314,9 +314,12 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       confDir: containerd.paths.cniConfDir,
       ipamDataDir: join(opts.dataDir, 'agent', 'cni'),
       podCIDR: facts.podCIDR!,
-      clusterCIDR: opts.clusterCIDR,
       bridge: opts.bridgeName,
     });
+    // One masquerade rule for the pod range (the bridge plugin's ipMasq is off); killAll removes it.
+    await ensurePodMasquerade({ bridge: opts.bridgeName ?? 'skiff0', podCIDR: facts.podCIDR!, clusterCIDR: opts.clusterCIDR }).catch((err) =>
+      log.warn({ err: (err as Error).message }, 'pod masquerade rule not installed; pods cannot reach outside the cluster'),
+    );
     staticPods = startStaticPods({ dir: opts.podManifestPath ?? join(opts.dataDir, 'agent', 'pod-manifests'), nodeName, client, log, workers });
     await updateNodeStatus().catch((err) => log.warn({ err: (err as Error).message }, 'node status update failed'));
     await renewLease().catch((err) => log.warn({ err: (err as Error).message }, 'lease renewal failed'));

@@ -10,10 +10,11 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCriClient } from '../cri/index.js';
 import { containerdPaths } from './containerd/config.js';
+import { removePodMasquerade } from '../network/cni/index.js';
 
 export interface KillAllOptions {
   dataDir: string;
-  /** CNI bridge to delete (default skiff0). */
+  /** CNI bridge to delete (default: the one in the node's CNI config, else skiff0). */
   bridge?: string;
 }
 
@@ -134,19 +135,20 @@ function daemonPid(dataDir: string): number | undefined {
   }
 }
 
-/** The pod subnet from the node's CNI config, when there is one. */
-function podSubnet(cniConfDir: string): string | undefined {
+/** The pod subnet and bridge from the node's CNI config, when there is one. */
+function podNetwork(cniConfDir: string): { subnet?: string; bridge?: string } {
   try {
     for (const f of readdirSync(cniConfDir)) {
       if (!f.endsWith('.conflist')) continue;
       const c = JSON.parse(readFileSync(join(cniConfDir, f), 'utf8'));
       const subnet = c.plugins?.[0]?.ipam?.ranges?.[0]?.[0]?.subnet;
-      if (typeof subnet === 'string') return subnet;
+      const bridge = c.plugins?.[0]?.bridge;
+      if (typeof subnet === 'string') return { subnet, bridge: typeof bridge === 'string' ? bridge : undefined };
     }
   } catch {
     // no config
   }
-  return undefined;
+  return {};
 }
 
 function ipInSubnet(ip: string, cidr: string): boolean {
@@ -170,7 +172,8 @@ export function removePodMasqRules(subnet: string): void {
 
 export async function killAll(opts: KillAllOptions): Promise<void> {
   const paths = containerdPaths(opts.dataDir);
-  const subnet = podSubnet(paths.cniConfDir);
+  const { subnet, bridge: confBridge } = podNetwork(paths.cniConfDir);
+  const bridge = opts.bridge ?? confBridge ?? 'skiff0';
   await removeAllPods(opts.dataDir);
   const daemon = daemonPid(opts.dataDir);
   if (daemon) {
@@ -205,7 +208,8 @@ export async function killAll(opts: KillAllOptions): Promise<void> {
   // containerd's per-namespace parent cgroups; rmdir fails (harmlessly) while another node uses them.
   for (const c of existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : []) quiet('rmdir', [`/sys/fs/cgroup/${c}/k8s.io`]);
   for (const m of mountsUnder(opts.dataDir)) quiet('umount', ['-l', m]);
-  quiet('ip', ['link', 'delete', opts.bridge ?? 'skiff0']);
+  quiet('ip', ['link', 'delete', bridge]);
+  await removePodMasquerade(bridge);
   if (subnet) removePodMasqRules(subnet);
   removeEmptyCniChains();
 }

@@ -44,6 +44,18 @@ ${extra}  containers:
     command: ["sh", "-c", ${JSON.stringify(command)}]
 `;
 
+  /** Like node.waitPod, but the mirror may not exist yet (or for a moment, while it is replaced). */
+  async function waitMirror(name: string, pred: (p: Pod) => boolean, timeoutMs: number): Promise<Pod> {
+    const deadline = Date.now() + timeoutMs;
+    let last: Pod | undefined;
+    while (Date.now() < deadline) {
+      last = await node.getPod(name).catch(() => undefined);
+      if (last && pred(last)) return last;
+      await sleep(200);
+    }
+    throw new Error(`mirror pod ${name} did not reach the expected state; last: ${JSON.stringify(last?.status)}`);
+  }
+
   async function runningContainers(podName: string): Promise<number> {
     const list = await node.agent.cri.listContainers({ labelSelector: { [LABEL_POD_NAME]: podName } });
     return list.filter((c) => c.state === 'CONTAINER_RUNNING').length;
@@ -53,7 +65,7 @@ ${extra}  containers:
     writeFileSync(join(dir, 'web.yaml'), manifest('web', 'echo v1; sleep 3600') + '---\n' + manifest('crashy', 'sleep 1; exit 1'));
     writeFileSync(join(dir, '.hidden.yaml'), manifest('hidden', 'sleep 3600'));
     const name = `web-${node.nodeName}`;
-    const p = await node.waitPod(name, (p) => p.status?.phase === 'Running' && !!cs(p)?.state?.running, 60_000);
+    const p = await waitMirror(name, (p) => p.status?.phase === 'Running' && !!cs(p)?.state?.running, 60_000);
     const ann = p.metadata!.annotations!;
     assert.equal(ann['kubernetes.io/config.source'], 'file');
     assert.match(ann['kubernetes.io/config.mirror'], /^[0-9a-f]{32}$/);
@@ -66,7 +78,7 @@ ${extra}  containers:
     assert.equal(p.metadata!.labels!.app, 'web');
     assert.match(await node.kubectl(['get', 'pod', name]), new RegExp(`${name}\\s+1/1\\s+Running`));
     // The second document of the same file, restarted per restartPolicy Always.
-    const crashy = await node.waitPod(`crashy-${node.nodeName}`, (p) => (cs(p)?.restartCount ?? 0) >= 1, 60_000);
+    const crashy = await waitMirror(`crashy-${node.nodeName}`, (p) => (cs(p)?.restartCount ?? 0) >= 1, 60_000);
     assert.equal(cs(crashy)!.lastState?.terminated?.exitCode ?? cs(crashy)!.state?.terminated?.exitCode, 1);
     await assert.rejects(node.getPod(`hidden-${node.nodeName}`));
   });
@@ -76,12 +88,12 @@ ${extra}  containers:
     const before = await node.getPod(name);
     const containerID = cs(before)!.containerID;
     await node.pods().delete(name);
-    const again = await node.waitPod(name, (p) => p.metadata!.uid !== before.metadata!.uid && !!cs(p)?.state?.running, 30_000);
+    const again = await waitMirror(name, (p) => p.metadata!.uid !== before.metadata!.uid && !!cs(p)?.state?.running, 30_000);
     assert.equal(cs(again)!.containerID, containerID, 'same container');
     assert.equal(cs(again)!.restartCount, 0);
     assert.equal(again.metadata!.annotations!['kubernetes.io/config.mirror'], before.metadata!.annotations!['kubernetes.io/config.mirror']);
     await node.kubectl(['delete', 'pod', name, '--grace-period=0', '--force']).catch(() => '');
-    const third = await node.waitPod(name, (p) => p.metadata!.uid !== again.metadata!.uid && !!cs(p)?.state?.running, 30_000);
+    const third = await waitMirror(name, (p) => p.metadata!.uid !== again.metadata!.uid && !!cs(p)?.state?.running, 30_000);
     assert.equal(cs(third)!.containerID, containerID);
   });
 
@@ -89,7 +101,7 @@ ${extra}  containers:
     const name = `web-${node.nodeName}`;
     const before = await node.getPod(name);
     writeFileSync(join(dir, 'web.yaml'), manifest('web', 'echo v2; sleep 3600') + '---\n' + manifest('crashy', 'sleep 1; exit 1'));
-    const after = await node.waitPod(
+    const after = await waitMirror(
       name,
       (p) => p.metadata!.annotations!['kubernetes.io/config.mirror'] !== before.metadata!.annotations!['kubernetes.io/config.mirror'] && !!cs(p)?.state?.running,
       60_000,

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { issueKubeletServingCert } from '../../src/apiserver/auth/certs.js';
 import { loadPki } from '../../src/apiserver/auth/pki.js';
@@ -234,6 +235,31 @@ describe('node agent: kubectl logs, exec, attach, port-forward and cp', { timeou
     assert.equal(three.code, 3, three.stderr);
     const missing = await kubectl(['exec', 'chatty', '-c', 'a', '--', 'no-such-binary']);
     assert.notEqual(missing.code, 0);
+  });
+
+  it('a v4 WebSocket client (like @kubernetes/client-node) execs through the same path', async () => {
+    const pki = await loadPki(node.api.dataDir);
+    const url = new URL(node.api.url.replace(/^https/, 'wss'));
+    url.pathname = '/api/v1/namespaces/default/pods/chatty/exec';
+    for (const [k, v] of [['container', 'a'], ['command', 'sh'], ['command', '-c'], ['command', 'echo ws-ok; exit 5'], ['stdout', 'true'], ['stderr', 'true']]) {
+      url.searchParams.append(k, v!);
+    }
+    const ws = new WebSocket(url, ['v4.channel.k8s.io'], { ca: pki.serverCA.cert, cert: pki.admin.cert, key: pki.admin.key });
+    let stdout = '';
+    let status = '';
+    await new Promise<void>((resolve, reject) => {
+      ws.on('message', (data: Buffer) => {
+        if (data[0] === 1) stdout += data.subarray(1).toString();
+        if (data[0] === 3) status += data.subarray(1).toString();
+      });
+      ws.on('close', () => resolve());
+      ws.on('error', reject);
+    });
+    assert.equal(ws.protocol, 'v4.channel.k8s.io');
+    assert.equal(stdout, 'ws-ok\n');
+    const st = JSON.parse(status);
+    assert.equal(st.reason, 'NonZeroExitCode');
+    assert.deepEqual(st.details.causes, [{ reason: 'ExitCode', message: '5' }]);
   });
 
   it('kubectl exec -i: stdin reaches the command and its end closes it', async () => {

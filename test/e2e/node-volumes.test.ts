@@ -100,7 +100,7 @@ describe('node agent: volumes and environment', { timeout: 300_000 }, () => {
               name: 'c',
               image: 'busybox',
               command: ['sh', '-c'],
-              args: ['echo "arg=$(GREETING) esc=$$(GREETING) unknown=$(NOPE)"; env | sort'],
+              args: ["echo 'arg=$(GREETING) esc=$$(GREETING) unknown=$(NOPE)'; env | sort"],
               resources: { limits: { memory: '64Mi', cpu: '250m' } },
               envFrom: [{ configMapRef: { name: 'envcm' }, prefix: 'CM_' }, { secretRef: { name: 'envsec' } }],
               env: [
@@ -262,7 +262,7 @@ describe('node agent: volumes and environment', { timeout: 300_000 }, () => {
     // The memory emptyDir is unmounted when its pod goes.
     await node.pods().delete('mem', { gracePeriodSeconds: 1 });
     await node.waitGone('mem', 30_000);
-    assert.equal(readMounts().filter((m) => m.includes(p.metadata!.uid!)).length, 0);
+    await eventually('the tmpfs to be unmounted', async () => readMounts().filter((m) => m.includes(p.metadata!.uid!)).length === 0, 10_000);
   });
 
   it('a claim bound to a hostPath PersistentVolume is mounted; an unbound one waits with FailedMount', async () => {

@@ -340,24 +340,13 @@ export class DeploymentController implements RunningController {
   }
 
   /**
-   * Writes the Deployment's status. Kubernetes lets the status subresource
-   * carry metadata.annotations (that is how the revision annotation is set);
-   * this server's status subresource keeps metadata as it was, so changed
-   * annotations go first through the main resource, and observedGeneration
-   * follows the generation that write produced (the spec is unchanged).
+   * Writes the Deployment's status — and its annotations with it (the
+   * revision annotation): the Deployment status subresource takes
+   * metadata.annotations as Kubernetes' does, so they do not bump the
+   * generation.
    */
   private async writeStatus(st: SyncState, status: DeploymentStatus): Promise<void> {
     const client = this.o.ctx.client.resource<DeploymentObj>(gvr.deployments, st.d.metadata!.namespace);
-    const live = this.deployments.get(keyOf(st.d));
-    const annotationsChanged = JSON.stringify(live?.metadata?.annotations ?? {}) !== JSON.stringify(st.d.metadata?.annotations ?? {});
-    const generationBefore = st.d.metadata?.generation ?? 0;
-    if (annotationsChanged) {
-      const { status: _s, ...rest } = st.d;
-      const written = await client.update({ ...rest, metadata: { ...st.d.metadata } } as DeploymentObj);
-      const gen = written.metadata?.generation ?? generationBefore;
-      if ((status.observedGeneration ?? 0) >= generationBefore) status = { ...status, observedGeneration: gen };
-      st.d = { ...written, apiVersion: 'apps/v1', kind: 'Deployment', status: st.d.status } as DeploymentObj;
-    }
     const written = await client.updateStatus({ ...st.d, status });
     st.d = { ...written, apiVersion: 'apps/v1', kind: 'Deployment' } as DeploymentObj;
   }

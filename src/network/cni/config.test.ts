@@ -22,6 +22,8 @@ it('writes one bridge + host-local + portmap conflist and removes others', () =>
     assert.deepEqual(c.plugins.map((p: { type: string }) => p.type), ['bridge', 'portmap']);
     assert.equal(c.plugins[0].bridge, 'skt7');
     assert.equal(c.plugins[0].isGateway, true);
+    // The agent masquerades the whole range with one rule; per-pod rules would slow every ADD/DEL.
+    assert.equal(c.plugins[0].ipMasq, false);
     assert.deepEqual(c.plugins[0].ipam.ranges, [[{ subnet: '10.42.7.0/24', gateway: '10.42.7.1' }]]);
     assert.equal(c.plugins[0].ipam.dataDir, join(dir, 'ipam'));
     assert.deepEqual(c.plugins[1].capabilities, { portMappings: true });

@@ -1,8 +1,10 @@
 /**
  * The pod network of one node: a Linux bridge (default `skiff0`) that is
  * the pods' gateway, host-local IPAM handing out addresses of the node's
- * podCIDR (10.42.N.0/24), masquerade for traffic leaving the cluster CIDR,
- * and portmap for hostPort. containerd's CRI plugin reads the conflist from
+ * podCIDR (10.42.N.0/24), and portmap for hostPort. Masquerade is not the
+ * bridge plugin's (`ipMasq` would add iptables rules at every pod ADD and
+ * DEL): the agent installs one rule for the whole pod range
+ * (masquerade.ts). containerd's CRI plugin reads the conflist from
  * `confDir` and runs the plugins (it adds the loopback network itself).
  * The IPAM state lives under the data dir, not /var/lib/cni, so nodes and
  * tests on one machine never share allocations.
@@ -16,8 +18,6 @@ export interface CniOptions {
   /** host-local's allocation state. */
   ipamDataDir: string;
   podCIDR: string;
-  /** Whole cluster pod range, not masqueraded between pods (default 10.42.0.0/16). */
-  clusterCIDR?: string;
   bridge?: string;
   mtu?: number;
   networkName?: string;
@@ -35,7 +35,7 @@ export function renderCniConflist(o: CniOptions): Record<string, unknown> {
         type: 'bridge',
         bridge: o.bridge ?? 'skiff0',
         isGateway: true,
-        ipMasq: true,
+        ipMasq: false,
         hairpinMode: true,
         ...(o.mtu ? { mtu: o.mtu } : {}),
         ipam: {
