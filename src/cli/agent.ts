@@ -7,6 +7,7 @@
  */
 import { get } from 'node:https';
 import { hostname } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { caHash, parseJoinToken } from '../apiserver/auth/index.js';
 import { createClient } from '../client/index.js';
 import { createLogger } from '../util/log.js';
@@ -23,6 +24,7 @@ const FLAGS: FlagSpecs = {
   'data-dir': { type: 'string', short: 'd' },
   'node-name': { type: 'string' },
   simulate: { type: 'string' },
+  'pod-manifest-path': { type: 'string' },
   'log-level': { type: 'string', short: 'v' },
 };
 
@@ -36,6 +38,7 @@ Flags:
   -d, --data-dir DIR       state directory (default /var/lib/skiff as root, else ~/.skiff)
       --node-name NAME     the Node's name (default: the hostname)
       --simulate N         register N hollow nodes instead of running containers
+      --pod-manifest-path DIR  static pods to run (default DIR/agent/pod-manifests)
   -v, --log-level LEVEL    trace, debug, info, warn (default), error
   -h, --help               show this help
 `;
@@ -108,7 +111,8 @@ export async function agentCommand(argv: string[], deps: AgentDeps): Promise<num
     const { startNodeAgent } = await import('../kubelet/index.js');
     const dataDir = resolveDataDir(values['data-dir'] as string | undefined, deps.env);
     const client = createClient({ server: url.origin, ca, token, userAgent: 'skiff-kubelet/v0.1.0' });
-    const agent = await startNodeAgent({ client, dataDir, nodeName, log });
+    const manifests = values['pod-manifest-path'] as string | undefined;
+    const agent = await startNodeAgent({ client, dataDir, nodeName, log, ...(manifests ? { podManifestPath: resolvePath(manifests) } : {}) });
     const removePidFile = writePidFile(dataDir);
     await agent.ready;
     stop = async () => {

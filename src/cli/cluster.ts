@@ -66,6 +66,7 @@ export async function startCluster(opts: ServerOptions): Promise<RunningServer> 
         log,
         ...(podCIDR ? { podCIDR } : {}),
         ...(nodeIP ? { nodeIP } : {}),
+        ...(opts.podManifestPath ? { podManifestPath: opts.podManifestPath } : {}),
       });
       stops.push(agent);
       await agent.ready;

@@ -30,6 +30,8 @@ export interface ServerOptions {
   tlsSans: string[];
   /** A pino level. */
   logLevel: LogLevel;
+  /** Static pod manifests the node agent runs (default <data-dir>/agent/pod-manifests). */
+  podManifestPath?: string;
 }
 
 /** What `startServer` hands back: where it listens and how to stop it. */
@@ -54,6 +56,7 @@ export const SERVER_FLAGS: FlagSpecs = {
   'write-kubeconfig': { type: 'string', short: 'o' },
   'tls-san': { type: 'string', multiple: true },
   'log-level': { type: 'string', short: 'v' },
+  'pod-manifest-path': { type: 'string' },
 };
 
 export const SERVER_USAGE = `Usage: skiff server [flags]
@@ -73,6 +76,7 @@ Flags:
   -o, --write-kubeconfig PATH      also write the admin kubeconfig to PATH
       --tls-san NAME               extra DNS name or IP for the serving certificate (repeatable,
                                    or comma-separated)
+      --pod-manifest-path DIR      static pods the node agent runs (default DIR/agent/pod-manifests)
   -v, --log-level LEVEL            trace, debug, info, warn (default), error, or 0-10
   -h, --help                       show this help
 `;
@@ -138,6 +142,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
   }
 
   const writeKubeconfig = str('write-kubeconfig');
+  const podManifestPath = str('pod-manifest-path');
   return {
     help: false,
     options: {
@@ -151,6 +156,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
       ...(writeKubeconfig ? { writeKubeconfig: resolve(writeKubeconfig) } : {}),
       tlsSans,
       logLevel,
+      ...(podManifestPath ? { podManifestPath: resolve(podManifestPath) } : {}),
     },
   };
 }

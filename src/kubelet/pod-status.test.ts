@@ -126,3 +126,27 @@ describe('terminal phases stick', () => {
     assert.equal(status(p, rt()).phase, 'Succeeded');
   });
 });
+
+describe('probe verdicts in container status', () => {
+  const spec = pod('Always', ['a']);
+  const verdict = (ready: boolean | undefined, started: boolean | undefined) =>
+    computePodStatus(spec, rt(c('a', 'running')), { waiting: new Map(), now, probes: { ready: () => ready, started: () => started } });
+  // [readiness, startup, container ready, container started, pod Ready]
+  const table: [boolean | undefined, boolean | undefined, boolean, boolean, string][] = [
+    [undefined, undefined, true, true, 'True'],
+    [false, undefined, false, true, 'False'],
+    [true, undefined, true, true, 'True'],
+    [undefined, false, false, false, 'False'],
+    [true, false, false, false, 'False'],
+    [true, true, true, true, 'True'],
+  ];
+  for (const [ready, started, wantReady, wantStarted, podReady] of table) {
+    it(`readiness ${ready}, startup ${started}`, () => {
+      const s = verdict(ready, started);
+      assert.equal(s.containerStatuses![0].ready, wantReady);
+      assert.equal(s.containerStatuses![0].started, wantStarted);
+      assert.equal(s.conditions!.find((x) => x.type === 'Ready')!.status, podReady);
+      assert.equal(s.conditions!.find((x) => x.type === 'ContainersReady')!.status, podReady);
+    });
+  }
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { containerConfig, expandVars, resolveEnv, sandboxConfig, EnvError } from './runtime-config.js';
+import { containerConfig, expandVars, resolveEnv, resourceFieldValue, sandboxConfig, EnvError } from './runtime-config.js';
 
 it('expands $(VAR) like Kubernetes', () => {
   const vars = new Map([['A', 'x'], ['B', 'y']]);
@@ -71,4 +71,26 @@ it('builds sandbox and container configs with labels, host ports, DNS and limits
   assert.equal(cc.linux!.resources!.cpuShares, 512);
   assert.equal(cc.linux!.resources!.memoryLimitInBytes, 64 * 1024 * 1024);
   assert.equal(cc.labels!['io.kubernetes.container.name'], 'c');
+});
+
+describe('resourceFieldValue', () => {
+  const node = { cpu: 2, memory: 8 * 1024 ** 3, ephemeralStorage: 0 };
+  const p = {
+    metadata: { name: 'p', namespace: 'd', uid: 'u' },
+    spec: { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: '250m', memory: '64Mi' }, requests: { cpu: '100m' } } }, { name: 'free', image: 'x' }] },
+  };
+  // [container, resource, divisor, expected]
+  const table: [string, string, string | undefined, string | undefined][] = [
+    ['c', 'limits.cpu', undefined, '1'],
+    ['c', 'limits.cpu', '1m', '250'],
+    ['c', 'requests.cpu', '1m', '100'],
+    ['c', 'limits.memory', '1Mi', '64'],
+    ['c', 'limits.memory', undefined, String(64 * 1024 * 1024)],
+    ['free', 'limits.cpu', undefined, '2'],
+    ['free', 'limits.memory', '1Gi', '8'],
+    ['free', 'requests.memory', undefined, '0'],
+    ['c', 'limits.nvidia.com/gpu', undefined, undefined],
+    ['nope', 'limits.cpu', undefined, undefined],
+  ];
+  for (const [c, r, d, want] of table) it(`${c} ${r} / ${d ?? 1}`, () => assert.equal(resourceFieldValue(p, c, r, d, node), want));
 });

@@ -28,6 +28,8 @@ export interface CachedObject {
   readonly obj: Readonly<KObject>;
   /** `obj` serialised. */
   readonly json: string;
+  /** `json` as UTF-8 bytes, for writing lists without re-encoding them. */
+  readonly bytes: Buffer;
   readonly rev: number;
 }
 
@@ -58,12 +60,19 @@ export function resourceOfKey(key: string): string {
   return key.slice(registryPrefix.length, end < 0 ? undefined : end);
 }
 
-/** A cached object whose JSON text is made on first use (many are never listed or watched). */
+/**
+ * A cached object, serialised once when it enters the cache (a few
+ * microseconds per write) so that LISTs only copy bytes — a cold 10 000-pod
+ * LIST would otherwise pay for every object at once.
+ */
 class Entry implements CachedObject {
-  private text?: string;
-  constructor(readonly key: string, readonly obj: Readonly<KObject>, readonly rev: number) {}
-  get json(): string {
-    return (this.text ??= JSON.stringify(this.obj));
+  readonly json: string;
+  private encoded?: Buffer;
+  constructor(readonly key: string, readonly obj: Readonly<KObject>, readonly rev: number, json?: string) {
+    this.json = json ?? JSON.stringify(obj);
+  }
+  get bytes(): Buffer {
+    return (this.encoded ??= Buffer.from(this.json, 'utf8'));
   }
 }
 
@@ -177,7 +186,7 @@ export class WatchCache {
       for (const [key, old] of st.objects) {
         if (seen.has(key)) continue;
         st.objects.delete(key);
-        const gone: CachedObject = new Entry(old.key, old.obj, listed.revision);
+        const gone: CachedObject = new Entry(old.key, old.obj, listed.revision, old.json);
         this.emit({ type: 'DELETED', rev: listed.revision, resource, object: gone, prev: old });
       }
     }

@@ -36,19 +36,14 @@ export function checkTypeMeta(rt: ResourceType, body: KObject): void {
  */
 export function checkUnknownFields(h: HandlerRequest, body: KObject): void {
   const { rt, ctx, deps } = h;
-  const typeError = deps.fields.typeError(rt, body);
-  if (typeError) throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${typeError}`);
-  if (ctx.fieldValidation !== 'Ignore') {
-    const unknown = deps.fields.unknownFields(rt, body);
-    if (unknown.length) {
-      const list = unknown.map((f) => `unknown field "${f}"`);
-      if (ctx.fieldValidation === 'Strict') {
-        throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list.join(', ')}`);
-      }
-      ctx.warnings.push(...list);
-    }
+  const found = deps.fields.decode(rt, body);
+  if (found.typeError) throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${found.typeError}`);
+  if (ctx.fieldValidation === 'Ignore' || found.unknown.length === 0) return;
+  const list = found.unknown.map((f) => `unknown field "${f}"`);
+  if (ctx.fieldValidation === 'Strict') {
+    throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list.join(', ')}`);
   }
-  deps.fields.prune(rt, body);
+  ctx.warnings.push(...list);
 }
 
 function respondObject(h: HandlerRequest, code: number, p: Presented | KObject): void {

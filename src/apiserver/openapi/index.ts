@@ -19,7 +19,7 @@ import { buildV3, groupVersionKeys, normalizeGroupVersion } from './v3.js';
 export type { GroupVersionKind, Schema, DefinitionsFile } from './schema.js';
 export { definitions, definitionNameFor, definitionsSource, kindsOf, resolveRef, schemaFor } from './definitions.js';
 export { unknownFields, unknownFieldsIn } from './unknown-fields.js';
-export { firstTypeError } from './type-errors.js';
+export { checkDecoded, type DecodeReport } from './decode-check.js';
 export { customDefinitionName, gvkKey, type CustomSchemas } from './catalog.js';
 export { toV3Schema } from './v3.js';
 export { kubernetesVersion } from './v2.js';

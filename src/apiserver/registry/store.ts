@@ -24,6 +24,8 @@ import { isDeepStrictEqual as deepEqual } from 'node:util';
 export interface Presented {
   obj: KObject;
   json: string;
+  /** The cached UTF-8 bytes of `json`, when the watch cache has them. */
+  bytes?: Buffer;
 }
 
 export interface DeleteOptions {
@@ -98,6 +100,7 @@ export class Store {
   }
 
   presentCached(rt: ResourceType, c: CachedObject): Presented {
+    if (c.obj.apiVersion === apiVersionOf(rt) || !rt.strategy.fromStorage) return { obj: c.obj as KObject, json: c.json, bytes: c.bytes };
     return this.present(rt, c.obj, c.json);
   }
 

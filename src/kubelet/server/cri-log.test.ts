@@ -48,6 +48,16 @@ describe('CRI log lines', () => {
     it(c.name, () => assert.equal(render([...log, ...(c.extra ?? [])], c.opts), c.want));
   }
 
+  it('keeps a held partial line intact when the buffer it was read from is reused', () => {
+    const out: Buffer[] = [];
+    const fmt = new LogFormatter(base, (b) => out.push(b));
+    const buf = Buffer.from(`${T(1)} stdout P first-`);
+    fmt.write(parseCriLine(buf)!);
+    buf.fill(0x21);
+    fmt.write(parseCriLine(Buffer.from(`${T(2)} stdout F second`))!);
+    assert.equal(Buffer.concat(out).toString(), 'first-second\n');
+  });
+
   it('splits chunks into lines, holding back an unfinished one', () => {
     const s = new LineSplitter();
     const got: string[] = [];

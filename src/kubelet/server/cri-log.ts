@@ -125,7 +125,8 @@ export class LogFormatter {
     if (this.full) return;
     if (this.opts.stream && r.stream !== this.opts.stream) return;
     const parts = this.pending[r.stream];
-    parts.push(r);
+    // A held part outlives the read buffer its text points into.
+    parts.push(r.partial ? { ...r, text: Buffer.from(r.text) } : r);
     if (r.partial) return;
     this.pending[r.stream] = [];
     this.emit(parts, true);

@@ -183,13 +183,16 @@ async function streamLog(
       // Rotated (renamed away and recreated) or truncated: finish the old
       // file, then read the new one from its start.
       const st = await stat(path).catch(() => undefined);
-      if (!fh || (st && (st.ino !== ino || st.size < offset))) {
-        if (fh && st && st.ino === ino) offset = 0; // truncated in place
-        else {
-          await fh?.close();
-          fh = undefined;
-          if (st) await openLog(false);
-        }
+      if (fh && st && st.ino === ino && st.size < offset) {
+        offset = 0; // truncated in place
+        splitter = new LineSplitter();
+        continue;
+      }
+      if (st && (!fh || st.ino !== ino)) {
+        if (!(await drain())) return;
+        await fh?.close();
+        fh = undefined;
+        await openLog(false);
         continue;
       }
       if (Date.now() - lastCheck >= 1000 || !running) {

@@ -3,7 +3,7 @@
 // upgrades relayed to the runtime's URL (WebSocket v5 refused so kubectl
 // falls back to SPDY).
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,10 +66,10 @@ describe('kubelet API', () => {
       return { status: { id, state: state[id], logPath: id === 'cur' ? logFile() : prevLogFile() }, info: {} };
     },
     async listContainers() {
-      return [{ id: 'cur', state: 'CONTAINER_RUNNING', metadata: { name: 'c', attempt: 1 }, createdAt: '1' }];
+      return [{ id: 'cur', state: 'CONTAINER_RUNNING', metadata: { name: 'c', attempt: 1 }, createdAt: '1', labels: { 'io.kubernetes.pod.uid': 'uid-1' } }];
     },
     async listPodSandbox() {
-      return [{ id: 'sandbox-1' }];
+      return [{ id: 'sandbox-1', labels: { 'io.kubernetes.pod.uid': 'uid-1' } }];
     },
     async exec(req: { cmd: string[]; tty: boolean; stderr: boolean }) {
       return `http://127.0.0.1:${(upstream.address() as { port: number }).port}/exec/tok-${req.cmd.join('_')}-tty${req.tty}-err${req.stderr}`;
@@ -226,6 +226,20 @@ describe('kubelet API', () => {
     appendFileSync(logFile(), `${T(22)} stdout F last words\n`);
     const res = await done;
     assert.equal(res.body, 'line-4\nfiftythree\nlast words\n');
+    state.cur = 'CONTAINER_RUNNING';
+  });
+
+  it('follows across a rotation: the old file is finished, then the new one read from its start', async () => {
+    let seen = '';
+    const done = get('/containerLogs/default/p/c?follow=true&tailLines=1', apiClient, (s) => (seen += s));
+    const deadline = Date.now() + 3000;
+    while (!seen.includes('last words\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    appendFileSync(logFile(), `${T(30)} stdout F before rotation\n`);
+    renameSync(logFile(), `${logFile()}.1`);
+    writeFileSync(logFile(), `${T(31)} stdout F after rotation\n`);
+    while (!seen.includes('after rotation\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    state.cur = 'CONTAINER_EXITED';
+    assert.equal((await done).body, 'last words\nbefore rotation\nafter rotation\n');
     state.cur = 'CONTAINER_RUNNING';
   });
 

@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { CriClient } from '../../cri/index.js';
 import type { Logger } from '../../util/log.js';
-import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from '../runtime-config.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from '../runtime-config.js';
 import { badRequest, KubeletError, notFound, rejectUpgrade } from './status.js';
 
 export interface StreamDeps {
@@ -71,11 +71,21 @@ async function runningContainer(deps: StreamDeps, pod: Pod, container: string): 
   const known = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
   if (!known.some((c) => c.name === container)) throw notFound(`container "${container}" not found in pod "${name}"`);
   const running = await deps.cri.listContainers({
-    labelSelector: { [LABEL_POD_UID]: pod.metadata!.uid!, [LABEL_CONTAINER_NAME]: container },
+    labelSelector: { [LABEL_POD_NAMESPACE]: pod.metadata!.namespace!, [LABEL_POD_NAME]: name, [LABEL_CONTAINER_NAME]: container },
     state: { state: 'CONTAINER_RUNNING' },
   });
-  if (!running.length) throw notFound(`container not found ("${container}")`);
-  return running[0]!.id;
+  const c = pickOwn(pod, running);
+  if (!c) throw notFound(`container not found ("${container}")`);
+  return c.id;
+}
+
+/**
+ * Runtime objects are found by the pod's name (a static pod's mirror in the
+ * API has another UID than the pod the agent runs); among several (a pod
+ * re-created under the same name while the old one terminates) this UID's.
+ */
+function pickOwn<T extends { labels: Record<string, string> }>(pod: Pod, found: T[]): T | undefined {
+  return found.find((x) => x.labels[LABEL_POD_UID] === pod.metadata!.uid) ?? (found.length === 1 ? found[0] : undefined);
 }
 
 async function runtimeUrl(deps: StreamDeps, kind: StreamKind, parts: string[], q: URLSearchParams): Promise<string> {
@@ -84,12 +94,13 @@ async function runtimeUrl(deps: StreamDeps, kind: StreamKind, parts: string[], q
   const pod = podOrFail(deps, namespace, podName);
   if (kind === 'portForward') {
     const sandboxes = await deps.cri.listPodSandbox({
-      labelSelector: { [LABEL_POD_UID]: pod.metadata!.uid! },
+      labelSelector: { [LABEL_POD_NAMESPACE]: namespace, [LABEL_POD_NAME]: podName },
       state: { state: 'SANDBOX_READY' },
     });
-    if (!sandboxes.length) throw notFound(`pod "${podName}" has no running sandbox`);
+    const sandbox = pickOwn(pod, sandboxes);
+    if (!sandbox) throw notFound(`pod "${podName}" has no running sandbox`);
     const ports = q.getAll('port').flatMap((p) => p.split(',')).map(Number).filter((p) => Number.isInteger(p) && p > 0 && p < 65536);
-    return deps.cri.portForward(sandboxes[0]!.id, ports);
+    return deps.cri.portForward(sandbox.id, ports);
   }
   const tty = flag(q, 'tty');
   const stdin = flag(q, 'stdin');
