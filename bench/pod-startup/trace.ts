@@ -41,6 +41,11 @@ function pct(values: number[], p: number): number {
 }
 
 const node = await startTestNode();
+// --prof FILE: a CPU profile of this process (API server + agent) over the measured window.
+const profFile = args.includes('--prof') ? args[args.indexOf('--prof') + 1] : undefined;
+const inspector = profFile ? new (await import('node:inspector')).Session() : undefined;
+const post = (method: string, params?: object) =>
+  new Promise<any>((res, rej) => inspector!.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
 const calls = new Map<string, number[]>();
 const idToPod = new Map<string, string>();
 const marks = new Map<string, Map<string, number>>();
@@ -83,6 +88,11 @@ try {
   const cd0 = cpuMs(cdPid);
   const cdSelf0 = selfCpuMs(cdPid);
   const me0 = process.cpuUsage();
+  if (inspector) {
+    inspector.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
   const created = new Map<string, number>();
   const done = new Map<string, number>();
   const running = (p: Pod) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.state?.running);
@@ -103,6 +113,11 @@ try {
   }
   while (done.size < PODS && Date.now() - t0 < 180_000) await new Promise((r) => setTimeout(r, 100));
   watch.stop();
+  if (inspector) {
+    const { profile } = await post('Profiler.stop');
+    (await import('node:fs')).writeFileSync(profFile!, JSON.stringify(profile));
+    inspector.disconnect();
+  }
   const shims = pidsMentioning(node.agent.containerd.paths.socket);
   const shimCpu = shims.reduce((a, p) => a + cpuMs(p) - (shimsBefore.get(p) ?? 0), 0);
   const me = process.cpuUsage(me0);

@@ -10,6 +10,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCriClient } from '../cri/index.js';
 import { containerdPaths } from './containerd/config.js';
+import { startContainerd } from './containerd/supervisor.js';
+import { silentLogger } from '../util/log.js';
 import { removePodMasquerade } from '../network/cni/index.js';
 
 export interface KillAllOptions {
@@ -174,6 +176,17 @@ export async function killAll(opts: KillAllOptions): Promise<void> {
   const paths = containerdPaths(opts.dataDir);
   const { subnet, bridge: confBridge } = podNetwork(paths.cniConfDir);
   const bridge = opts.bridge ?? confBridge ?? 'skiff0';
+  if (!daemonPid(opts.dataDir) && existsSync(paths.configFile)) {
+    // containerd is down (the server stopped it) but its pods' sandboxes may
+    // remain: start it again so CNI can release their netns, veths and IPs.
+    try {
+      const temporary = await startContainerd({ dataDir: opts.dataDir, log: silentLogger() });
+      await removeAllPods(opts.dataDir);
+      await temporary.stop();
+    } catch {
+      // The sweep below still removes what it can.
+    }
+  }
   await removeAllPods(opts.dataDir);
   const daemon = daemonPid(opts.dataDir);
   if (daemon) {
