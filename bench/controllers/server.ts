@@ -16,6 +16,8 @@ export interface ControllerBenchServer {
   peakRssKiB(): number | undefined;
   /** Current resident set (VmRSS) in KiB. */
   rssKiB(): number | undefined;
+  /** CPU seconds (user + system) the server has used so far. */
+  cpuSeconds(): number | undefined;
   output(): string;
   /** SIGTERM, then SIGKILL to the group after graceMs. Idempotent. */
   stop(graceMs?: number): Promise<void>;
@@ -51,10 +53,25 @@ function procStatus(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   }
 }
 
-export async function startControllerBenchServer(dataDir: string, readyTimeoutMs = 60_000): Promise<ControllerBenchServer> {
+/** utime + stime from /proc/PID/stat, in seconds (clock ticks are 100 Hz on Linux). */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `cpuProfileDir`: run the server with --cpu-prof, the profile written there when it exits. */
+export async function startControllerBenchServer(dataDir: string, opts: { readyTimeoutMs?: number; cpuProfileDir?: string } = {}): Promise<ControllerBenchServer> {
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const port = await freePort();
   const args = [join(repoRoot(), 'bin', 'skiff'), 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--disable-agent'];
-  const child = spawn(process.execPath, args, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const nodeFlags = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...args], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not spawn skiff server');
   // A bench that dies must not leave a server behind.
@@ -105,6 +122,7 @@ export async function startControllerBenchServer(dataDir: string, readyTimeoutMs
     kubeconfig: join(dataDir, 'kubeconfig.yaml'),
     peakRssKiB: () => procStatus(pid, 'VmHWM'),
     rssKiB: () => procStatus(pid, 'VmRSS'),
+    cpuSeconds: () => cpuSecondsOf(pid),
     output: () => log,
     stop,
   };

@@ -114,11 +114,11 @@ describe('e2e harness', () => {
   });
 
   it('reports a server that never becomes ready, with its output, and leaves nothing behind', async () => {
-    const err = await withMode('never-ready', () => startServer({ bin: fake, readyTimeoutMs: 1000 })).then(
+    const err = await withMode('never-ready', () => startServer({ bin: fake, readyTimeoutMs: 5000 })).then(
       () => assert.fail('startServer should reject'),
       (e: Error) => e,
     );
-    assert.match(err.message, /printed no ready line within 1000 ms/);
+    assert.match(err.message, /printed no ready line within 5000 ms/);
     assert.match(err.message, /fake-skiff: starting/);
     const dataDir = /--data-dir (\S+)/.exec(err.message)![1]!;
     assert.equal(existsSync(dataDir), false);

@@ -53,7 +53,15 @@ export async function startTestNode(): Promise<TestNode> {
   let api: TestApiServer | undefined;
   let registry: TestRegistry | undefined;
   let agent: NodeAgent | undefined;
+  // The network namespaces of this node's sandboxes, read from containerd just
+  // before teardown: leftovers() checks exactly those (other suites may have
+  // pods on this machine at the same time).
+  const sandboxNetns = new Set<string>();
   const teardown = async () => {
+    for (const sb of (await agent?.cri.listPodSandbox().catch(() => [])) ?? []) {
+      const st = await agent!.cri.podSandboxStatus(sb.id, true).catch(() => undefined);
+      for (const m of JSON.stringify(st?.info ?? {}).matchAll(/\/var\/run\/netns\/([\w-]+)/g)) sandboxNetns.add(m[1]!);
+    }
     await agent?.stop({ keepContainerd: true }).catch(() => undefined);
     await removeAllPods(dataDir);
     await agent?.containerd.stop();
@@ -136,7 +144,7 @@ export async function startTestNode(): Promise<TestNode> {
         const nat = execFileSync('iptables', ['-w', '-t', 'nat', '-S'], { encoding: 'utf8' });
         for (const l of nat.split('\n')) if (l.includes(podCIDR.replace('/24', '')) || l.includes(`10.42.${n}.`)) out.push(`iptables ${l}`);
         if (existsSync('/var/run/netns')) {
-          for (const ns of readdirSync('/var/run/netns')) out.push(`netns ${ns}`);
+          for (const ns of readdirSync('/var/run/netns')) if (sandboxNetns.has(ns)) out.push(`netns ${ns}`);
         }
         return out;
       },

@@ -95,6 +95,33 @@ describe('workloads: Jobs, CronJobs and namespaces on hollow nodes', { timeout: 
     assert.ok(events.includes('Warning BackoffLimitExceeded: Job has reached the specified backoff limit'), JSON.stringify(events));
   });
 
+  it('an Indexed Job runs one pod per completion index; activeDeadlineSeconds fails a Job with DeadlineExceeded', async () => {
+    await c.apply(job('indexed', { completions: 3, parallelism: 3, completionMode: 'Indexed' }, { after: '500ms', code: 0 }));
+    await c.kubectlOk(['wait', '--for=condition=complete', 'job/indexed', '--timeout=60s'], { timeoutMs: 70_000 });
+    const j = await c.get(resources.jobs, ns, 'indexed');
+    assert.equal(j.status.completedIndexes, '0-2');
+    assert.equal(j.status.succeeded, 3);
+    const pods = await c.list(resources.pods, ns, 'job-name=indexed');
+    const byIndex = pods.map((p) => [p.metadata.annotations['batch.kubernetes.io/job-completion-index'], p.metadata.labels['batch.kubernetes.io/job-completion-index'], p.spec.hostname]).sort();
+    assert.deepEqual(byIndex, [
+      ['0', '0', 'indexed-0'],
+      ['1', '1', 'indexed-1'],
+      ['2', '2', 'indexed-2'],
+    ]);
+    for (const p of pods) {
+      assert.match(p.metadata.name, new RegExp(`^indexed-${p.metadata.labels['batch.kubernetes.io/job-completion-index']}-[a-z0-9]{5}$`));
+      assert.ok(p.spec.containers[0].env.some((e: any) => e.name === 'JOB_COMPLETION_INDEX'));
+    }
+
+    await c.apply(job('slowpoke', { activeDeadlineSeconds: 2, backoffLimit: 6 }, { after: '1h', code: 0 }));
+    await c.kubectlOk(['wait', '--for=condition=failed', 'job/slowpoke', '--timeout=60s'], { timeoutMs: 70_000 });
+    const slow = await c.get(resources.jobs, ns, 'slowpoke');
+    assert.equal(condition(slow, 'Failed')?.reason, 'DeadlineExceeded');
+    assert.equal(condition(slow, 'Failed')?.message, 'Job was active longer than specified deadline');
+    await waitFor('slowpoke pods stopped', async () => (await c.pods(ns, 'job-name=slowpoke')).every((p) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded'), 30_000);
+    assert.ok(!(await c.get(resources.jobs, ns, 'slowpoke')).status.active);
+  });
+
   it('kubectl create job --from=cronjob/x runs the CronJob template once, owned by the CronJob', async () => {
     await c.apply(
       JSON.stringify({

@@ -279,7 +279,87 @@ describe('workloads: Deployments on hollow nodes', { timeout: 240_000 }, () => {
     await c.kubectlOk(['delete', 'deployment', 'big']);
   });
 
-  it('kubectl delete deployment removes its ReplicaSets and pods; --cascade=orphan keeps them', async () => {
+  it('Recreate removes every old pod before the first new one; a stalled rollout reports ProgressDeadlineExceeded', async () => {
+    await c.apply(deployment('recreate', 'db:1', 3, { strategy: { type: 'Recreate' } }));
+    await c.kubectlOk(['rollout', 'status', 'deployment/recreate', '--timeout=60s'], { timeoutMs: 70_000 });
+    const tracker = trackPods(c, 'app=recreate');
+    try {
+      await waitFor('watch caught up', async () => tracker.live().filter(isReady).length === 3);
+      tracker.begin();
+      await c.kubectlOk(['set', 'image', 'deployment/recreate', 'main=db:2']);
+      await c.kubectlOk(['rollout', 'status', 'deployment/recreate', '--timeout=60s'], { timeoutMs: 70_000 });
+      await runningReady('app=recreate', 3, (p) => p.spec!.containers[0]!.image === 'db:2');
+      tracker.end();
+      // Old and new never live together: from 3+0 down to 0+0, then up to 0+3.
+      const steps = tracker.steps('db:1', 'db:2');
+      assert.equal(steps[0], '3+0');
+      assert.equal(steps[steps.length - 1], '0+3');
+      assert.ok(steps.includes('0+0') && steps.every((x) => x.startsWith('0+') || x.endsWith('+0')), JSON.stringify(steps));
+    } finally {
+      tracker.stop();
+    }
+
+    // Pods that never become Ready: the deadline passes and rollout status gives up with the reason.
+    await c.kubectlOk(['patch', 'deployment', 'recreate', '--type=merge', '-p', JSON.stringify({ spec: { progressDeadlineSeconds: 3, template: { metadata: { annotations: { 'skiff.dev/hollow-ready-after': '1h' } } } } })]);
+    const status = await c.kubectl(['rollout', 'status', 'deployment/recreate', '--timeout=60s'], { timeoutMs: 70_000 });
+    assert.notEqual(status.code, 0);
+    assert.match(status.stderr, /error: deployment "recreate" exceeded its progress deadline/);
+    const d = await deploy('recreate');
+    const progressing = condition(d, 'Progressing');
+    assert.equal(progressing?.status, 'False');
+    assert.equal(progressing?.reason, 'ProgressDeadlineExceeded');
+    assert.match(progressing!.message!, /^ReplicaSet "recreate-[a-z0-9]+" has timed out progressing\.$/);
+    assert.equal(condition(d, 'Available')?.status, 'False');
+    await c.kubectlOk(['delete', 'deployment', 'recreate']);
+  });
+
+  it('ReplicaSet adopts a matching orphan, releases a relabelled pod, and scales down the not-Ready pod first; kubectl scale rc', async () => {
+    // An orphan that is never Ready, made before its ReplicaSet.
+    await c.apply(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', labels: { app: 'adopt' }, annotations: { 'skiff.dev/hollow-ready-after': '1h' } }, spec: { containers: [{ name: 'main', image: 'nginx' }] } }));
+    await waitFor('stray Running', async () => (await c.get(resources.pods, ns, 'stray')).status?.phase === 'Running');
+    await c.apply(JSON.stringify({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'adopter' }, spec: { replicas: 3, selector: { matchLabels: { app: 'adopt' } }, template: { metadata: { labels: { app: 'adopt' } }, spec: { containers: [{ name: 'main', image: 'nginx' }] } } } }));
+    const rs = await c.get(resources.replicasets, ns, 'adopter');
+    await waitFor('3 pods, the stray adopted', async () => {
+      const ps = await c.pods(ns, 'app=adopt');
+      return ps.length === 3 && ps.filter(isRunningReady).length === 2 && ps.every((p) => p.metadata!.ownerReferences?.[0]?.uid === rs.metadata.uid);
+    });
+    const stray = await c.get(resources.pods, ns, 'stray');
+    assert.deepEqual([stray.metadata.ownerReferences[0].kind, stray.metadata.ownerReferences[0].controller], ['ReplicaSet', true]);
+
+    // Relabelled out of the selector: released, and replaced.
+    const [mine] = (await c.pods(ns, 'app=adopt')).filter((p) => p.metadata!.name !== 'stray');
+    await c.kubectlOk(['label', 'pod', mine!.metadata!.name!, 'app=elsewhere', '--overwrite']);
+    await waitFor('released pod has no owner, and a replacement exists', async () => {
+      const released = await c.get(resources.pods, ns, mine!.metadata!.name!);
+      return (released.metadata.ownerReferences ?? []).length === 0 && (await c.pods(ns, 'app=adopt')).length === 3;
+    });
+
+    // Scale 3 → 2: the not-Ready stray goes first.
+    assert.equal((await c.kubectlOk(['scale', 'rs', 'adopter', '--replicas=2'])).stdout.trim(), 'replicaset.apps/adopter scaled');
+    await waitFor('2 Ready pods, stray gone', async () => {
+      const ps = await c.pods(ns, 'app=adopt');
+      return ps.length === 2 && ps.every(isRunningReady) && ps.every((p) => p.metadata!.name !== 'stray');
+    });
+    const rsNow = await waitFor('rs status 2', async () => {
+      const r = await c.get(resources.replicasets, ns, 'adopter');
+      return r.status?.replicas === 2 && r.status?.readyReplicas === 2 && r.status?.observedGeneration === r.metadata.generation ? r : undefined;
+    });
+    assert.equal(rsNow.status.availableReplicas, 2);
+    await c.kubectlOk(['delete', 'rs', 'adopter']);
+    await c.kubectlOk(['delete', 'pod', mine!.metadata!.name!, '--wait=false']);
+
+    // The same for a ReplicationController through kubectl scale.
+    await c.apply(JSON.stringify({ apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'legacy' }, spec: { replicas: 2, selector: { app: 'legacy' }, template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'main', image: 'redis' }] } } } }));
+    await runningReady('app=legacy', 2);
+    assert.equal((await c.kubectlOk(['scale', 'rc', 'legacy', '--replicas=4'])).stdout.trim(), 'replicationcontroller/legacy scaled');
+    const pods = await runningReady('app=legacy', 4);
+    assert.ok(pods.every((p) => /^legacy-[a-z0-9]{5}$/.test(p.metadata!.name!) && p.metadata!.ownerReferences![0]!.kind === 'ReplicationController'));
+    await waitFor('rc status 4 ready', async () => (await c.get(resources.replicationcontrollers, ns, 'legacy')).status?.readyReplicas === 4);
+    assert.match((await c.kubectlOk(['get', 'rc', 'legacy'])).stdout, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nlegacy\s+4\s+4\s+4\s+/);
+    await c.kubectlOk(['delete', 'rc', 'legacy']);
+  });
+
+  it('kubectl delete deployment removes its ReplicaSets and pods; --cascade=foreground waits for them; --cascade=orphan keeps them', async () => {
     await c.kubectlOk(['create', 'deployment', 'gone', '--image=nginx', '--replicas=2']);
     await runningReady('app=gone', 2);
     await c.kubectlOk(['create', 'deployment', 'kept', '--image=nginx', '--replicas=2']);
@@ -288,6 +368,17 @@ describe('workloads: Deployments on hollow nodes', { timeout: 240_000 }, () => {
 
     assert.equal((await c.kubectlOk(['delete', 'deployment', 'gone'])).stdout.trim(), 'deployment.apps "gone" deleted');
     await waitFor('gone: no ReplicaSets, no pods', async () => (await replicaSets('gone')).length === 0 && (await c.list(resources.pods, ns, 'app=gone')).length === 0);
+
+    // Foreground: the Deployment stays (with the foregroundDeletion finalizer) until its dependents are gone.
+    await c.kubectlOk(['create', 'deployment', 'fg', '--image=nginx', '--replicas=2']);
+    await runningReady('app=fg', 2);
+    await c.kubectlOk(['delete', 'deployment', 'fg', '--cascade=foreground', '--wait=false']);
+    const fg = await c.get(resources.deployments, ns, 'fg').catch(() => undefined);
+    if (fg) {
+      assert.ok(fg.metadata.deletionTimestamp);
+      assert.ok(fg.metadata.finalizers?.includes('foregroundDeletion'), JSON.stringify(fg.metadata.finalizers));
+    }
+    await waitFor('fg, its ReplicaSet and pods gone', async () => (await c.list(resources.deployments, ns)).every((d) => d.metadata.name !== 'fg') && (await replicaSets('fg')).length === 0 && (await c.list(resources.pods, ns, 'app=fg')).length === 0);
 
     assert.equal((await c.kubectlOk(['delete', 'deployment', 'kept', '--cascade=orphan'])).stdout.trim(), 'deployment.apps "kept" deleted');
     await waitFor('kept deployment gone', async () => (await c.list(resources.deployments, ns)).every((d) => d.metadata.name !== 'kept'));

@@ -71,6 +71,22 @@ describe('workloads: DaemonSets, StatefulSets and drain on hollow nodes', { time
     await status(3);
     const table = (await c.kubectlOk(['get', 'ds', 'agent'])).stdout;
     assert.match(table, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\nagent\s+3\s+3\s+3\s+3\s+3\s+<none>\s+/);
+    // RollingUpdate to a new image, then back with rollout undo.
+    const images = async () => (await c.pods(ns, 'app=agent')).map((p) => p.spec!.containers[0]!.image).sort();
+    await c.kubectlOk(['set', 'image', 'ds/agent', 'a=agent:2']);
+    const rolled = await c.kubectlOk(['rollout', 'status', 'ds/agent', '--timeout=60s'], { timeoutMs: 70_000 });
+    assert.match(rolled.stdout, /daemon set "agent" successfully rolled out\n$/);
+    await waitFor('3 daemons on agent:2', async () => JSON.stringify(await images()) === JSON.stringify(['agent:2', 'agent:2', 'agent:2']), 30_000);
+    await onePerNode(['hollow-0', 'hollow-1', 'hollow-2']);
+    const revisions = async () => (await c.list(resources.controllerrevisions, ns)).filter((r) => r.metadata.ownerReferences?.[0]?.name === 'agent').map((r) => r.revision).sort();
+    assert.deepEqual(await revisions(), [1, 2]);
+    assert.match((await c.kubectlOk(['rollout', 'history', 'ds/agent'])).stdout, /^daemonset\.apps\/agent \nREVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
+    assert.equal((await c.kubectlOk(['rollout', 'undo', 'ds/agent'])).stdout.trim(), 'daemonset.apps/agent rolled back');
+    await c.kubectlOk(['rollout', 'status', 'ds/agent', '--timeout=60s'], { timeoutMs: 70_000 });
+    await waitFor('3 daemons back on agent:1', async () => JSON.stringify(await images()) === JSON.stringify(['agent:1', 'agent:1', 'agent:1']), 30_000);
+    await waitFor('revision 1 renumbered 3', async () => JSON.stringify(await revisions()) === '[2,3]');
+    await status(3);
+
     const events = (await c.events(ns, 'DaemonSet', 'agent')).filter((e) => e.reason === 'SuccessfulCreate');
     assert.ok(events.length > 0 && events.every((e) => /^Created pod: agent-[a-z0-9]{5}$/.test(e.message!)), JSON.stringify(events.map((e) => e.message)));
     await c.kubectlOk(['delete', 'ds', 'agent']);
@@ -125,6 +141,26 @@ describe('workloads: DaemonSets, StatefulSets and drain on hollow nodes', { time
       assert.equal(set.status.readyReplicas, 3);
       assert.equal(set.status.currentRevision, set.status.updateRevision);
       assert.match(set.status.currentRevision, /^web-[a-z0-9]+$/);
+
+      // RollingUpdate with a partition: only ordinals >= 2 move; then the rest, from the top down.
+      const imageOf = async () => Object.fromEntries((await c.pods(ns, 'app=web')).map((p) => [p.metadata!.name, p.spec!.containers[0]!.image]));
+      await c.kubectlOk(['patch', 'statefulset', 'web', '--type=merge', '-p', JSON.stringify({ spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } } })]);
+      seen.length = 0;
+      await c.kubectlOk(['set', 'image', 'statefulset/web', 'nginx=nginx:1.26']);
+      const partial = await waitFor('web-2 on 1.26, Ready', async () => {
+        const s = await c.get(resources.statefulsets, ns, 'web');
+        return s.status?.updatedReplicas === 1 && s.status?.readyReplicas === 3 ? s : undefined;
+      }, 30_000);
+      assert.notEqual(partial.status.updateRevision, partial.status.currentRevision);
+      assert.deepEqual(await imageOf(), { 'web-0': 'nginx:1.25', 'web-1': 'nginx:1.25', 'web-2': 'nginx:1.26' });
+      await c.kubectlOk(['patch', 'statefulset', 'web', '--type=merge', '-p', JSON.stringify({ spec: { updateStrategy: { rollingUpdate: { partition: 0 } } } })]);
+      await c.kubectlOk(['rollout', 'status', 'statefulset/web', '--timeout=60s'], { timeoutMs: 70_000 });
+      await waitFor('all on 1.26 and Ready', async () => {
+        const s = await c.get(resources.statefulsets, ns, 'web');
+        return s.status?.updatedReplicas === 3 && s.status?.readyReplicas === 3 && s.status.currentRevision === s.status.updateRevision;
+      }, 30_000);
+      assert.deepEqual(await imageOf(), { 'web-0': 'nginx:1.26', 'web-1': 'nginx:1.26', 'web-2': 'nginx:1.26' });
+      assert.deepEqual(seen.filter((s) => s.startsWith('-')), ['-web-2', '-web-1', '-web-0']);
 
       seen.length = 0;
       assert.equal((await c.kubectlOk(['scale', 'statefulset', 'web', '--replicas=1'])).stdout.trim(), 'statefulset.apps/web scaled');
