@@ -100,7 +100,14 @@ async function main(): Promise<void> {
     void cleanup().finally(() => process.exit(1));
   }, wallClockLimitMs);
   watchdog.unref();
-  const phaseMs = (fraction: number) => Math.max(30_000, wallClockLimitMs * fraction);
+  // Measuring stops here, leaving time to stop the server and clean up; a phase cut
+  // short reports how far it got.
+  const measureUntil = Date.now() + wallClockLimitMs - 60_000;
+  const left = () => Math.max(1000, measureUntil - Date.now());
+  const peak = () => {
+    line('server peak RSS', `${fmt((server?.peakRssKiB() ?? NaN) / 1024)} MiB (API server + controllers + scheduler); bench process ${fmt(process.resourceUsage().maxRSS / 1024)} MiB`);
+    line('load average', `${loads()} at the end`);
+  };
 
   try {
     console.log(`skiff controllers bench: SQLite store, Node ${process.version}, ${availableParallelism()} CPUs, load average ${loads()}`);
@@ -120,9 +127,11 @@ async function main(): Promise<void> {
     await admin.resource<Obj<Namespace>>(resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     tally = new PodTally(mk('bench/watch'), ns);
     await tally.start();
+    const counts = tally.counts;
 
     // 1. The ReplicaSet.
     t = performance.now();
+    let cpu0 = server.cpuSeconds() ?? NaN;
     await admin.resource<Obj<ReplicaSet>>(resources.replicasets, ns).create({
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -130,13 +139,20 @@ async function main(): Promise<void> {
       metadata: { name: 'bench', labels: { app: 'bench' } },
       spec: { replicas, selector: { matchLabels: { app: 'bench' } }, template: template('bench:v1') },
     });
-    let cpu0 = server.cpuSeconds() ?? NaN;
-    // Milestones on the way; only the last one's timeout fails the run.
-    const created = tally.until(`${replicas} pods created`, (c) => c.live >= replicas, phaseMs(0.4)).catch(() => NaN);
-    const bound = tally.until(`${replicas} pods bound`, (c) => c.bound >= replicas, phaseMs(0.4)).catch(() => NaN);
-    const running = await tally.until(`${replicas} pods Running and Ready`, (c) => c.running >= replicas && c.ready >= replicas, phaseMs(0.4));
-    const rsSeconds = (running - t) / 1000;
+    // Milestones on the way; the phase ends with the last one or the time budget (half of what is left).
+    const phase1Ms = left() / 2;
+    const created = tally.until(`${replicas} pods created`, (c) => c.live >= replicas, phase1Ms).catch(() => NaN);
+    const bound = tally.until(`${replicas} pods bound`, (c) => c.bound >= replicas, phase1Ms).catch(() => NaN);
+    const running = await tally.until(`${replicas} pods Running and Ready`, (c) => c.running >= replicas && c.ready >= replicas, phase1Ms).catch(() => NaN);
     let cpu = (server.cpuSeconds() ?? NaN) - cpu0;
+    if (Number.isNaN(running)) {
+      const secs = secondsSince(t);
+      line('ReplicaSet', `CUT SHORT after ${fmt(secs)} s: ${counts.live} created, ${counts.bound} bound, ${counts.ready} Running+Ready of ${replicas} (${fmt(counts.ready / secs)} pods/s)`);
+      line('', `server used ${fmt(cpu)} CPU s (${fmt(counts.ready / cpu)} pods per server CPU second)`);
+      peak();
+      return;
+    }
+    const rsSeconds = (running - t) / 1000;
     line('ReplicaSet', `${replicas} pods created in ${fmt(((await created) - t) / 1000)} s, bound in ${fmt(((await bound) - t) / 1000)} s, Running+Ready in ${fmt(rsSeconds)} s: ${fmt(replicas / rsSeconds)} pods/s`);
     line('', `server used ${fmt(cpu)} CPU s (${fmt(replicas / cpu)} pods per server CPU second), RSS ${fmt((server.rssKiB() ?? NaN) / 1024)} MiB, load average ${loads()}`);
 
@@ -149,26 +165,36 @@ async function main(): Promise<void> {
       metadata: { name: 'bench' },
       spec: { replicas, selector: { matchLabels: { app: 'bench' } }, template: template('bench:v1'), strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } },
     });
-    await rolledOut(admin, 'bench', replicas, phaseMs(0.1));
+    await rolledOut(admin, 'bench', replicas, Math.min(left(), 60_000));
     const adopted = await admin.resource<Obj<ReplicaSet>>(resources.replicasets, ns).get('bench');
     const owner = adopted.metadata?.ownerReferences?.find((r) => r.controller)?.kind;
-    const extra = (tally.counts.byImage.get('bench:v1')?.live ?? 0) - replicas;
+    const extra = (counts.byImage.get('bench:v1')?.live ?? 0) - replicas;
     line('Deployment adoption', `${fmt(secondsSince(t))} s; ReplicaSet bench controlled by ${owner ?? 'nobody'}${extra > 0 ? `, ${extra} extra pods` : ''}`);
 
     tally.mark();
     cpu0 = server.cpuSeconds() ?? NaN;
     t = performance.now();
     await deployments.patch('bench', 'strategic', { spec: { template: { spec: { containers: [{ name: 'app', image: 'bench:v2' }] } } } });
-    await rolledOut(admin, 'bench', replicas, phaseMs(0.45));
-    const statusDone = performance.now();
-    const allNew = await tally.until('every live pod Ready on bench:v2', (c) => (c.byImage.get('bench:v2')?.ready ?? 0) >= replicas && (c.byImage.get('bench:v1')?.live ?? 0) === 0, phaseMs(0.1));
-    const rollSeconds = (statusDone - t) / 1000;
+    const done = await rolledOut(admin, 'bench', replicas, left()).then(
+      () => performance.now(),
+      () => NaN,
+    );
     cpu = (server.cpuSeconds() ?? NaN) - cpu0;
+    const bounds = `most live pods ${tally.maxLive} (bound ${Math.floor(replicas * 1.25)}), fewest Ready ${tally.minReady} (bound ${Math.ceil(replicas * 0.75)})`;
+    if (Number.isNaN(done)) {
+      const secs = secondsSince(t);
+      const ready = counts.byImage.get('bench:v2')?.ready ?? 0;
+      line('rolling update', `CUT SHORT after ${fmt(secs)} s: ${ready} of ${replicas} new pods Ready, ${counts.byImage.get('bench:v1')?.live ?? 0} old left (${fmt(ready / secs)} pods/s)`);
+      line('', `server used ${fmt(cpu)} CPU s; ${bounds}`);
+      peak();
+      return;
+    }
+    const allNew = await tally.until('every live pod Ready on bench:v2', (c) => (c.byImage.get('bench:v2')?.ready ?? 0) >= replicas && (c.byImage.get('bench:v1')?.live ?? 0) === 0, 30_000).catch(() => NaN);
+    const rollSeconds = (done - t) / 1000;
     line('rolling update', `${replicas} pods replaced: rollout complete in ${fmt(rollSeconds)} s (last old pod gone at ${fmt((allNew - t) / 1000)} s): ${fmt(replicas / rollSeconds)} pods/s`);
     line('', `server used ${fmt(cpu)} CPU s (${fmt(replicas / cpu)} pods replaced per server CPU second)`);
-    line('', `most live pods ${tally.maxLive} (bound ${Math.floor(replicas * 1.25)}), fewest Ready ${tally.minReady} (bound ${Math.ceil(replicas * 0.75)})`);
-    line('server peak RSS', `${fmt((server.peakRssKiB() ?? NaN) / 1024)} MiB (API server + controllers + scheduler); bench process ${fmt(process.resourceUsage().maxRSS / 1024)} MiB`);
-    line('load average', `${loads()} at the end`);
+    line('', bounds);
+    peak();
   } finally {
     clearTimeout(watchdog);
     await cleanup();

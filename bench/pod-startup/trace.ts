@@ -1,31 +1,22 @@
-// Where pod startup time goes: wraps the agent's CRI client with timers,
-// creates pods at a rate and prints per-call latency percentiles and
-// concurrency. Diagnostic companion of main.ts.
+// Where pod start-up time goes, on one real node: wraps the agent's CRI
+// client with timers, creates busybox pods at a rate, and prints
+//  - when each step happened, as offsets from the pod's creation (p50/p99
+//    over pods): watch delivery, RunPodSandbox, CreateContainer,
+//    StartContainer, the Running status seen by a watcher;
+//  - per-call CRI latency and the most calls in flight;
+//  - CPU spent per pod by containerd (with the CNI plugins and shim
+//    launchers it runs), by the shims (with runc), and by this process
+//    (API server + agent).
+// A diagnostic companion of main.ts; --prof FILE also writes a V8 CPU
+// profile of this process over the measured window.
 //
-//   node --import tsx bench/pod-startup/trace.ts [--pods 30] [--rate 5]
-import type { Pod } from 'kubernetes-types/core/v1.js';
-import { readFileSync } from 'node:fs';
+//   node --import tsx bench/pod-startup/trace.ts [--pods 30] [--rate 5] [--prof FILE]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
-import { busyboxPod, startTestNode } from '../../test/e2e/node-support.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { pidsMentioning } from '../../src/kubelet/index.js';
-
-/** utime+stime+cutime+cstime of a process, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
-  } catch {
-    return 0;
-  }
-}
-function selfCpuMs(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
+import { busyboxPod, startTestNode } from '../../test/e2e/node-support.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {
@@ -34,18 +25,24 @@ const flag = (name: string, def: number) => {
 };
 const PODS = flag('pods', 30);
 const RATE = flag('rate', 5);
+const profFile = args.includes('--prof') ? args[args.indexOf('--prof') + 1] : undefined;
 
 function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
 }
 
+/** CPU of a process in ms (clock ticks of 10 ms): its own, or with its waited-for children. */
+function cpuMs(pid: number, withChildren = true): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0)) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 const node = await startTestNode();
-// --prof FILE: a CPU profile of this process (API server + agent) over the measured window.
-const profFile = args.includes('--prof') ? args[args.indexOf('--prof') + 1] : undefined;
-const inspector = profFile ? new (await import('node:inspector')).Session() : undefined;
-const post = (method: string, params?: object) =>
-  new Promise<any>((res, rej) => inspector!.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
 const calls = new Map<string, number[]>();
 const idToPod = new Map<string, string>();
 const marks = new Map<string, Map<string, number>>();
@@ -56,22 +53,31 @@ const mark = (pod: string, what: string) => {
 };
 let inflight = 0;
 let maxInflight = 0;
-const cri = node.agent.cri as unknown as Record<string, unknown>;
+
+// The workers call through this very object, so replacing its methods times every call.
+const cri = node.agent.cri as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
 for (const k of Object.keys(cri)) {
   const f = cri[k];
   if (typeof f !== 'function' || k === 'close' || k === 'getContainerEvents') continue;
   cri[k] = async (...a: unknown[]) => {
     const t = performance.now();
-    const podName = k === 'runPodSandbox' ? (a[0] as { metadata: { name: string } }).metadata.name : k === 'createContainer' ? (a[2] as { metadata: { name: string } }).metadata.name : k === 'startContainer' ? idToPod.get(a[0] as string) : undefined;
-    if (podName) mark(podName, `${k}>`);
+    const podName =
+      k === 'runPodSandbox'
+        ? (a[0] as { metadata: { name: string } }).metadata.name
+        : k === 'createContainer'
+          ? (a[2] as { metadata: { name: string } }).metadata.name
+          : k === 'startContainer'
+            ? idToPod.get(a[0] as string)
+            : undefined;
+    if (podName) mark(podName, `${k} >`);
     inflight++;
     maxInflight = Math.max(maxInflight, inflight);
     try {
-      const r = await (f as (...x: unknown[]) => Promise<unknown>)(...a);
+      const r = await f(...a);
       if (k === 'createContainer' && podName) idToPod.set(r as string, podName);
       return r;
     } finally {
-      if (podName) mark(podName, `${k}<`);
+      if (podName) mark(podName, `${k} <`);
       inflight--;
       const l = calls.get(k) ?? [];
       l.push(performance.now() - t);
@@ -79,28 +85,34 @@ for (const k of Object.keys(cri)) {
     }
   };
 }
+
 try {
   await node.createPod(busyboxPod('warmup', { containers: [{ name: 'c', image: 'busybox', command: ['true'] }], restartPolicy: 'Never' }));
   await node.waitPod('warmup', (p) => p.status?.phase === 'Succeeded', 60_000);
   calls.clear();
-  const cdPid = Number(readFileSync(join(node.agent.containerd.paths.base, 'containerd.pid'), 'utf8'));
-  const shimsBefore = new Map(pidsMentioning(node.agent.containerd.paths.socket).map((p) => [p, cpuMs(p)]));
+  const paths = node.agent.containerd.paths;
+  const cdPid = Number(readFileSync(join(paths.base, 'containerd.pid'), 'utf8'));
+  const shims0 = new Map(pidsMentioning(paths.socket).map((p) => [p, cpuMs(p)]));
   const cd0 = cpuMs(cdPid);
-  const cdSelf0 = selfCpuMs(cdPid);
+  const cdSelf0 = cpuMs(cdPid, false);
   const me0 = process.cpuUsage();
+  const inspector = profFile ? new Session() : undefined;
+  const post = (method: string) => new Promise<any>((res, rej) => inspector!.post(method, {}, (err, r) => (err ? rej(err) : res(r))));
   if (inspector) {
     inspector.connect();
     await post('Profiler.enable');
     await post('Profiler.start');
   }
+
   const created = new Map<string, number>();
   const done = new Map<string, number>();
   const running = (p: Pod) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.state?.running);
   const watch = node.pods().watch({ labelSelector: 'bench=trace' }, (ev) => {
     const p = ev.object as Pod;
     const name = p.metadata?.name ?? '';
-    if (created.has(name)) mark(name, `watch:${ev.type}:${p.status?.phase ?? '-'}${running(p) ? ':running' : ''}`);
-    if (!done.has(name) && created.has(name) && running(p)) done.set(name, Date.now());
+    if (!created.has(name)) return;
+    mark(name, `watch ${ev.type} ${p.status?.phase ?? '-'}${running(p) ? ' (all running)' : ''}`);
+    if (!done.has(name) && running(p)) done.set(name, Date.now());
   });
   const t0 = Date.now();
   for (let i = 0; i < PODS; i++) {
@@ -114,19 +126,23 @@ try {
   while (done.size < PODS && Date.now() - t0 < 180_000) await new Promise((r) => setTimeout(r, 100));
   watch.stop();
   if (inspector) {
-    const { profile } = await post('Profiler.stop');
-    (await import('node:fs')).writeFileSync(profFile!, JSON.stringify(profile));
+    writeFileSync(profFile!, JSON.stringify((await post('Profiler.stop')).profile));
     inspector.disconnect();
   }
-  const shims = pidsMentioning(node.agent.containerd.paths.socket);
-  const shimCpu = shims.reduce((a, p) => a + cpuMs(p) - (shimsBefore.get(p) ?? 0), 0);
+
+  const n = Math.max(1, done.size);
+  const shims = pidsMentioning(paths.socket);
+  const shimCpu = shims.reduce((a, p) => a + cpuMs(p) - (shims0.get(p) ?? 0), 0);
   const me = process.cpuUsage(me0);
-  console.log(`CPU: containerd+children ${cpuMs(cdPid) - cd0} ms (self ${selfCpuMs(cdPid) - cdSelf0}), ${shims.length} shims (+runc) ${shimCpu} ms, node (api+agent) ${((me.user + me.system) / 1000).toFixed(0)} ms`);
-  const lat = [...done].map(([n, t]) => t - created.get(n)!);
-  console.log(`pods ${done.size}/${PODS}: p50 ${pct(lat, 50).toFixed(0)} p99 ${pct(lat, 99).toFixed(0)} ms; total ${Date.now() - t0} ms; max CRI calls in flight ${maxInflight}`);
-  // Per-step offsets from creation, p50/p99 over pods.
+  const lat = [...done].map(([name, t]) => t - created.get(name)!);
+  console.log(`pods ${done.size}/${PODS} at ${RATE}/s: p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms; all Running after ${Date.now() - t0} ms; most CRI calls in flight ${maxInflight}`);
+  console.log(
+    `CPU per pod: containerd ${((cpuMs(cdPid, false) - cdSelf0) / n).toFixed(0)} ms + its children (CNI plugins, shim launchers) ${((cpuMs(cdPid) - cd0 - (cpuMs(cdPid, false) - cdSelf0)) / n).toFixed(0)} ms, ` +
+      `${shims.length} shims with runc ${(shimCpu / n).toFixed(0)} ms, API server + agent ${((me.user + me.system) / 1000 / n).toFixed(0)} ms`,
+  );
+  console.log('steps, from creation (p50 / p99 over pods):');
   const steps = new Map<string, number[]>();
-  for (const [name, m] of marks) {
+  for (const m of marks.values()) {
     const c = m.get('created');
     if (c === undefined) continue;
     for (const [what, t] of m) {
@@ -136,10 +152,12 @@ try {
     }
   }
   for (const [what, l] of [...steps].sort((a, b) => pct(a[1], 50) - pct(b[1], 50))) {
-    console.log(`  +${pct(l, 50).toFixed(0).padStart(6)} ms (p99 +${pct(l, 99).toFixed(0).padStart(6)})  ${what} n=${l.length}`);
+    console.log(`  +${pct(l, 50).toFixed(0).padStart(6)} / +${pct(l, 99).toFixed(0).padStart(6)} ms  ${what} (n=${l.length})`);
   }
-  for (const [k, l] of [...calls].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
-    console.log(`${k.padEnd(20)} n=${String(l.length).padStart(5)} p50 ${pct(l, 50).toFixed(1).padStart(8)} p99 ${pct(l, 99).toFixed(1).padStart(8)} sum ${l.reduce((x, y) => x + y, 0).toFixed(0).padStart(8)} ms`);
+  console.log('CRI calls:');
+  const sum = (l: number[]) => l.reduce((x, y) => x + y, 0);
+  for (const [k, l] of [...calls].sort((a, b) => sum(b[1]) - sum(a[1]))) {
+    console.log(`  ${k.padEnd(18)} n=${String(l.length).padStart(5)}  p50 ${pct(l, 50).toFixed(1).padStart(8)}  p99 ${pct(l, 99).toFixed(1).padStart(8)}  sum ${sum(l).toFixed(0).padStart(8)} ms`);
   }
 } finally {
   await node.teardown();

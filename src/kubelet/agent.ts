@@ -17,7 +17,7 @@ import type { Logger } from '../util/log.js';
 import { readRegistries, registryAuth, startContainerd, type ContainerdHandle } from './containerd/index.js';
 import { EventRecorder } from './events.js';
 import { KUBELET_PORT, nodeConditions, nodeImages, nodeObject, primaryAddress, type NodeFacts } from './node-status.js';
-import { PodWorkers } from './pod-worker.js';
+import { PodWorkers, runtimeSignature } from './pod-worker.js';
 import { startStaticPods, type StaticPods } from './static-pods/index.js';
 import { startNodeKubeletServer } from './server/index.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from './runtime-config.js';
@@ -68,6 +68,22 @@ export interface NodeAgent {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Whether a pod update matters to its worker: metadata (labels and
+ * annotations feed the downward API; deletionTimestamp starts the kill) or
+ * spec changed, or someone else moved it to a final phase. Status is the
+ * agent's own to write, and resourceVersion and managedFields change with
+ * every write.
+ */
+export function workerRelevantChange(prev: Pod, next: Pod): boolean {
+  const key = (p: Pod) => {
+    const { resourceVersion: _rv, managedFields: _mf, ...meta } = p.metadata ?? {};
+    return JSON.stringify([meta, p.spec]);
+  };
+  const final = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+  return key(prev) !== key(next) || (final(next) && next.status?.phase !== prev.status?.phase);
+}
 const microTime = () => new Date().toISOString().replace(/Z$/, '000Z');
 
 export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent> {
@@ -214,8 +230,11 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   function onPod(pod: Pod, deleted: boolean): void {
     const uid = pod.metadata?.uid;
     if (!uid) return;
+    const prev = known.get(uid);
     if (deleted) known.delete(uid);
     else known.set(uid, pod);
+    // Most MODIFIED events are the agent's own status writes coming back: they change nothing a worker acts on.
+    if (!deleted && prev && !workerRelevantChange(prev, pod)) return;
     workers.update(pod, deleted);
   }
 
@@ -261,19 +280,21 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } }),
       cri.listContainers({ labelSelector: { [LABEL_MANAGED]: 'true' } }),
     ]);
-    const sig = new Map<string, string[]>();
-    const add = (uid: string | undefined, s: string) => {
-      if (!uid) return;
-      const l = sig.get(uid) ?? [];
-      l.push(s);
-      sig.set(uid, l);
+    const byPod = new Map<string, { sandboxes: typeof sandboxes; containers: typeof containers }>();
+    const of = (uid: string) => {
+      let e = byPod.get(uid);
+      if (!e) byPod.set(uid, (e = { sandboxes: [], containers: [] }));
+      return e;
     };
-    for (const s of sandboxes) add(s.labels[LABEL_POD_UID], `s${s.id}:${s.state}`);
-    for (const c of containers) add(c.labels[LABEL_POD_UID], `c${c.id}:${c.state}`);
-    const next = new Map([...sig].map(([uid, l]) => [uid, l.sort().join(',')]));
+    for (const s of sandboxes) if (s.labels[LABEL_POD_UID]) of(s.labels[LABEL_POD_UID]).sandboxes.push(s);
+    for (const c of containers) if (c.labels[LABEL_POD_UID]) of(c.labels[LABEL_POD_UID]).containers.push(c);
+    const next = new Map([...byPod].map(([uid, e]) => [uid, runtimeSignature(e.sandboxes, e.containers)]));
     for (const [uid, s] of next) {
       if (lastSig.get(uid) !== s) {
-        if (workers.has(uid)) workers.trigger(uid);
+        // A worker that listed this very state itself (it just started the container) needs no second sync.
+        if (workers.has(uid)) {
+          if (workers.observedSignature(uid) !== s) workers.trigger(uid);
+        }
         else if (podsSynced && !known.has(uid)) {
           // Runtime state of a pod the API no longer has (force-deleted while the agent was away).
           log.info({ uid }, 'removing containers of a pod no longer in the API');

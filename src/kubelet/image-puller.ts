@@ -1,7 +1,9 @@
 /**
  * Image pulls per imagePullPolicy (Always / IfNotPresent / Never), with
  * imagePullSecrets, per-image back-off (ErrImagePull, then ImagePullBackOff
- * while waiting) and the kubelet's event wording.
+ * while waiting) and the kubelet's event wording. Like the kubelet, every
+ * failure is also reported as a Warning `Failed` event "Error: <reason>",
+ * which is what `kubectl describe` users look for.
  */
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { AuthConfig, CriClient, PodSandboxConfig } from '../cri/index.js';
@@ -42,7 +44,10 @@ async function authFor(pod: Pod, image: string, deps: PullerDeps): Promise<AuthC
       if (aliases.includes(s) || aliases.includes(s.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))) {
         let { username, password } = a;
         if (!username && a.auth) [username, password] = Buffer.from(a.auth, 'base64').toString('utf8').split(/:(.*)/s);
-        return { username, password, serverAddress: host };
+        // No serverAddress, as the kubelet's keyring sends none: containerd 1.6
+        // url.Parse()s it without adding a scheme, so "127.0.0.1:5000" fails
+        // the pull and "docker.io" never equals the host (or mirror) it calls.
+        return { username, password };
       }
     }
   }
@@ -60,12 +65,14 @@ export async function ensureImage(pod: Pod, c: Container, fieldPath: string, san
   if (policy === 'Never') {
     const message = `Container image "${image}" is not present with pull policy of Never`;
     deps.event({ type: 'Warning', reason: 'ErrImageNeverPull', message, fieldPath });
+    deps.event({ type: 'Warning', reason: 'Failed', message: 'Error: ErrImageNeverPull', fieldPath });
     return { ok: false, reason: 'ErrImageNeverPull', message };
   }
   const key = `${pod.metadata!.uid}/${image}`;
   if (deps.backoff.remaining(key) > 0) {
     const message = `Back-off pulling image "${image}"`;
     deps.event({ type: 'Normal', reason: 'BackOff', message, fieldPath });
+    deps.event({ type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff', fieldPath });
     return { ok: false, reason: 'ImagePullBackOff', message };
   }
   deps.event({ type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"`, fieldPath });

@@ -122,6 +122,11 @@ function criState(s: string): RuntimeContainer['state'] {
   return s === 'CONTAINER_RUNNING' ? 'running' : s === 'CONTAINER_EXITED' ? 'exited' : s === 'CONTAINER_CREATED' ? 'created' : 'unknown';
 }
 
+/** A pod's sandboxes and containers with their states, order-independent (see PodWorkers.observedSignature). */
+export function runtimeSignature(sandboxes: { id: string; state: string }[], containers: { id: string; state: string }[]): string {
+  return [...sandboxes.map((s) => `s${s.id}:${s.state}`), ...containers.map((c) => `c${c.id}:${c.state}`)].sort().join(',');
+}
+
 export function runtimeContainerOf(s: CriContainerStatus, sandboxId: string): RuntimeContainer {
   return {
     id: s.id,
@@ -142,6 +147,8 @@ export function runtimeContainerOf(s: CriContainerStatus, sandboxId: string): Ru
 
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
+  /** uid → runtimeSignature() of the last runtimeOf(). */
+  private readonly observed = new Map<string, string>();
   readonly crashBackoff = new Backoff(10_000, 300_000);
   readonly pullBackoff = new Backoff(10_000, 300_000);
   private stopped = false;
@@ -274,6 +281,7 @@ export class PodWorkers {
         this.probes.removePod(w.uid);
         this.mirrors.delete(w.uid);
         this.workers.delete(w.uid);
+        this.observed.delete(w.uid);
         this.crashBackoff.resetPrefix(`${w.uid}/`);
         this.pullBackoff.resetPrefix(`${w.uid}/`);
       }
@@ -292,28 +300,44 @@ export class PodWorkers {
       cri.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: uid } }),
       cri.listContainers({ labelSelector: { [LABEL_POD_UID]: uid } }),
     ]);
-    const rt: PodRuntime = { sandboxes: [], containers: [] };
-    for (const s of sandboxes) {
-      const ready = s.state === 'SANDBOX_READY';
-      let ip: string | undefined;
-      if (ready) {
-        try {
-          ip = (await cri.podSandboxStatus(s.id)).status.network?.ip || undefined;
-        } catch (err) {
-          if (!isCriNotFound(err)) throw err;
-        }
-      }
-      rt.sandboxes.push({ id: s.id, attempt: s.metadata?.attempt ?? 0, ready, ip, createdAt: nanosToDate(s.createdAt) });
-    }
-    for (const c of containers) {
-      try {
-        const st = (await cri.containerStatus(c.id)).status;
-        rt.containers.push(runtimeContainerOf(st, c.podSandboxId));
-      } catch (err) {
-        if (!isCriNotFound(err)) throw err;
-      }
-    }
-    return rt;
+    this.observed.set(uid, runtimeSignature(sandboxes, containers));
+    // The status calls are independent: one round trip's wait, not one per object, on a busy runtime.
+    const [sbs, cs] = await Promise.all([
+      Promise.all(
+        sandboxes.map(async (s) => {
+          const ready = s.state === 'SANDBOX_READY';
+          let ip: string | undefined;
+          if (ready) {
+            try {
+              ip = (await cri.podSandboxStatus(s.id)).status.network?.ip || undefined;
+            } catch (err) {
+              if (!isCriNotFound(err)) throw err;
+            }
+          }
+          return { id: s.id, attempt: s.metadata?.attempt ?? 0, ready, ip, createdAt: nanosToDate(s.createdAt) };
+        }),
+      ),
+      Promise.all(
+        containers.map(async (c) => {
+          try {
+            return runtimeContainerOf((await cri.containerStatus(c.id)).status, c.podSandboxId);
+          } catch (err) {
+            if (!isCriNotFound(err)) throw err;
+            return undefined;
+          }
+        }),
+      ),
+    ]);
+    return { sandboxes: sbs, containers: cs.filter((c): c is RuntimeContainer => !!c) };
+  }
+
+  /**
+   * The runtime state (sandbox and container IDs with their states) this
+   * pod's worker last listed, as runtimeSignature() renders it: the relist
+   * wakes a worker only for changes it has not seen itself.
+   */
+  observedSignature(uid: string): string | undefined {
+    return this.observed.get(uid);
   }
 
   private async sync(w: Worker): Promise<void> {
@@ -724,6 +748,7 @@ export class PodWorkers {
       await this.d.cri.removePodSandbox(s.id).catch(() => undefined);
     }
     removePodDir(this.d.dataDir, uid);
+    this.observed.delete(uid);
   }
 
   /** Keeps the newest two instances of each container (current and previous, for logs --previous). */

@@ -29,14 +29,12 @@ function trackPods(c: HollowCluster, selector: string) {
     stats.maxLive = Math.max(stats.maxLive, live.length);
     stats.minReady = Math.min(stats.minReady, ready);
   };
-  let onEvent = () => {};
   const handle = c.client.resource<Pod & Obj>(resources.pods, ns).watch({ labelSelector: selector }, (ev) => {
     stats.events++;
     const name = ev.object.metadata?.name ?? '';
     if (ev.type === 'DELETED') pods.delete(name);
     else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') pods.set(name, ev.object);
     measure();
-    onEvent();
   });
   return {
     stats,
@@ -62,9 +60,6 @@ function trackPods(c: HollowCluster, selector: string) {
       stats.tracking = false;
     },
     live: () => [...pods.values()].filter((p) => !p.metadata?.deletionTimestamp),
-    set onEvent(f: () => void) {
-      onEvent = f;
-    },
     stop: () => handle.stop(),
   };
 }
@@ -302,9 +297,9 @@ describe('workloads: Deployments on hollow nodes', { timeout: 240_000 }, () => {
     // Pods that never become Ready: the deadline passes and rollout status gives up with the reason.
     await c.kubectlOk(['patch', 'deployment', 'recreate', '--type=merge', '-p', JSON.stringify({ spec: { progressDeadlineSeconds: 3, template: { metadata: { annotations: { 'skiff.dev/hollow-ready-after': '1h' } } } } })]);
     const status = await c.kubectl(['rollout', 'status', 'deployment/recreate', '--timeout=60s'], { timeoutMs: 70_000 });
-    assert.notEqual(status.code, 0);
-    assert.match(status.stderr, /error: deployment "recreate" exceeded its progress deadline/);
     const d = await deploy('recreate');
+    assert.notEqual(status.code, 0);
+    assert.match(status.stderr, /error: deployment "recreate" exceeded its progress deadline/, `status now: ${JSON.stringify(d.status)}`);
     const progressing = condition(d, 'Progressing');
     assert.equal(progressing?.status, 'False');
     assert.equal(progressing?.reason, 'ProgressDeadlineExceeded');
