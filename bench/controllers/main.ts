@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   const nodeCount = option('nodes', 1000);
   const replicas = option('replicas', 10_000);
   const root = mkdtempSync(join(option('dir', tmpdir()), 'skiff-bench-controllers-'));
+  const began = Date.now();
   let server: ControllerBenchServer | undefined;
   let hollow: HollowNodes | undefined;
   let tally: PodTally | undefined;
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
   const left = () => Math.max(1000, measureUntil - Date.now());
   const peak = () => {
     line('server peak RSS', `${fmt((server?.peakRssKiB() ?? NaN) / 1024)} MiB (API server + controllers + scheduler); bench process ${fmt(process.resourceUsage().maxRSS / 1024)} MiB`);
+    const own = process.cpuUsage();
+    line('CPU', `server ${fmt(server?.cpuSeconds() ?? NaN)} s, bench process (hollow nodes + watch) ${fmt((own.user + own.system) / 1e6)} s, over ${fmt((Date.now() - began) / 1000)} s`);
     line('load average', `${loads()} at the end`);
   };
 

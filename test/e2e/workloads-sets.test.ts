@@ -191,6 +191,8 @@ describe('workloads: DaemonSets, StatefulSets and drain on hollow nodes', { time
     assert.equal(drain.code, 0, drain.stderr);
     const out = drain.stdout + drain.stderr;
     assert.match(out, /node\/hollow-1 cordoned/);
+    // kubectl evicts only when /api/v1 lists pods/eviction with its group and version (policy/v1); otherwise it deletes.
+    assert.doesNotMatch(out, /pod\/\S+ deleted/, 'kubectl drain deleted pods instead of evicting them: check pods/eviction in /api/v1 discovery');
     for (const p of victims) {
       assert.match(out, new RegExp(`evicting pod default/${p.metadata!.name}`));
       assert.match(out, new RegExp(`pod/${p.metadata!.name} evicted`));
