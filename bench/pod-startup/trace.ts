@@ -18,6 +18,8 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { pidsMentioning } from '../../src/kubelet/index.js';
 import { busyboxPod, startTestNode } from '../../test/e2e/node-support.js';
 
+// A reader that goes away (`| head`) must not kill the run before teardown: that would leave the node's pods behind.
+process.stdout.on('error', () => undefined);
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {
   const i = args.indexOf(`--${name}`);

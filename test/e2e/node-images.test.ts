@@ -291,8 +291,7 @@ describe('node agent: images', { timeout: 180_000 }, () => {
       (e) => e.message.startsWith('Failed to pull image'),
     )!;
     assert.match(refusal.message, /401 Unauthorized|unauthorized|authorization failed/i);
-    const refused = await node.getPod('private-nocreds');
-    assert.ok(['ErrImagePull', 'ImagePullBackOff'].includes(refused.status!.containerStatuses![0].state!.waiting!.reason!), JSON.stringify(refused.status));
+    await node.waitPod('private-nocreds', (p) => ['ErrImagePull', 'ImagePullBackOff'].includes(p.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? ''), 10_000);
 
     await node.kubectl([
       'create', 'secret', 'docker-registry', 'regcred',

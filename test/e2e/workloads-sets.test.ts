@@ -60,7 +60,7 @@ describe('workloads: DaemonSets, StatefulSets and drain on hollow nodes', { time
     pods = await onePerNode(['hollow-0', 'hollow-1', 'hollow-2', 'late-0', 'late-1']);
     await status(5);
 
-    // late-1 leaves: its agent stops and the Node is deleted.
+    // The late nodes leave: their agent stops and the Nodes are deleted.
     await late.stop();
     await c.kubectlOk(['delete', 'node', 'late-1']);
     await c.kubectlOk(['delete', 'node', 'late-0']);
