@@ -140,8 +140,8 @@ export class Discovery {
             name: `${rt.resource}/${sub}`,
             singularName: '',
             namespaced: rt.namespaced,
-            ...(k.group !== rt.group ? { group: k.group } : {}),
-            ...(k.version !== rt.version ? { version: k.version } : {}),
+            // Both or neither, as Kubernetes writes them: kubectl drain only evicts when it sees both.
+            ...(k.group !== rt.group || k.version !== rt.version ? { group: k.group, version: k.version } : {}),
             kind: k.kind,
             verbs: subresourceVerbs[sub],
           });

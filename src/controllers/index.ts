@@ -15,6 +15,7 @@ import { StatefulSetController } from './statefulset/index.js';
 import { GarbageCollector } from './garbagecollector/index.js';
 import { NamespaceController } from './namespace/index.js';
 import { NodeIpamController } from './nodeipam/index.js';
+import { PodGarbageCollector } from './podgc/index.js';
 import { ReplicaSetController, replicaSetKind, replicationControllerKind } from './replicaset/index.js';
 import { apiRecorder, type ControllerContext, type InformerSource, type Recorder, type RunningController } from './shared/index.js';
 
@@ -56,6 +57,7 @@ const controllers: Entry[] = [
   { name: 'garbagecollector', workers: 20, make: (ctx) => new GarbageCollector({ ctx }) },
   { name: 'namespace', workers: 10, make: (ctx) => new NamespaceController({ ctx }) },
   { name: 'nodeipam', workers: 1, make: (ctx) => new NodeIpamController(ctx) },
+  { name: 'podgc', workers: 1, make: (ctx) => new PodGarbageCollector(ctx) },
 ];
 
 /**

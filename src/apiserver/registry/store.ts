@@ -118,7 +118,7 @@ export class Store {
 
   async create(rt: ResourceType, namespace: string | undefined, body: KObject, ctx: RequestContext): Promise<Presented> {
     const obj = this.admitNew(rt, namespace, body, ctx);
-    if (rt.namespaced) await this.checkNamespaceOpen(obj.metadata!.namespace!);
+    if (rt.namespaced) await this.checkNamespaceOpen(rt, obj.metadata!.namespace!, obj.metadata!.name!);
     const releases: (() => void)[] = [];
     let visibleAt = 0;
     try {
@@ -183,15 +183,17 @@ export class Store {
     if (!meta.namespace) throw errors.badRequest('namespace is required for namespaced resources');
   }
 
-  private async checkNamespaceOpen(namespace: string): Promise<void> {
+  private async checkNamespaceOpen(rt: ResourceType, namespace: string, name: string): Promise<void> {
     const key = `/registry/namespaces/${namespace}`;
     const cached = this.cache.get(key);
     const ns = cached?.obj ?? (await this.backend.get(key).then((kv) => (kv ? decodeKV(kv) : undefined)));
     if (!ns) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.metadata?.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
-      throw new StatusError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
-        name: namespace,
-        kind: 'namespaces',
+      const what = rt.group ? `${rt.resource}.${rt.group}` : rt.resource;
+      throw new StatusError(403, 'Forbidden', `${what} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name,
+        group: rt.group,
+        kind: rt.resource,
         causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
       });
     }

@@ -1,0 +1,1 @@
+export { PodGarbageCollector, type PodGCOptions } from './controller.js';
