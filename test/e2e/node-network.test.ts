@@ -28,10 +28,13 @@ interface Run {
   stderr: string;
 }
 
-/** GET http://host:port/ from this process; the body, or the error's text. */
+/**
+ * GET http://host:port/ from this process over a new connection (a kept-alive
+ * one would skip the NAT under test); the body, or the error's text.
+ */
 function fetchText(host: string, port: number, timeoutMs = 3000): Promise<{ ok: boolean; body: string }> {
   return new Promise((resolve) => {
-    const req = httpGet({ host, port, path: '/', timeout: timeoutMs }, (res) => {
+    const req = httpGet({ host, port, path: '/', timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));

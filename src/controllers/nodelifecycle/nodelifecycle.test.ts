@@ -34,6 +34,11 @@ test('desiredTaints follow the Ready condition and keep the user’s own taints'
   assert.deepEqual(keys(node('Unknown')), ['dedicated:NoSchedule', 'node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
   assert.deepEqual(keys(node('False')), ['dedicated:NoSchedule', 'node.kubernetes.io/not-ready:NoSchedule', 'node.kubernetes.io/not-ready:NoExecute']);
   assert.equal(desiredTaints(node('Unknown'), 'now').find((t) => t.effect === 'NoExecute')?.timeAdded, 'now');
+  // kubectl cordon: spec.unschedulable brings the unschedulable taint, uncordon takes it away.
+  const cordoned: Node = { spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'True' }] } };
+  assert.deepEqual(keys(cordoned), ['node.kubernetes.io/unschedulable:NoSchedule']);
+  const uncordoned: Node = { spec: { taints: desiredTaints(cordoned, 'now') }, status: cordoned.status };
+  assert.deepEqual(keys(uncordoned), []);
 });
 
 let api: TestApiServer;

@@ -4,7 +4,9 @@ import { toleratesTaint } from '../../scheduler/framework/tolerations.js';
 
 export const unreachableTaintKey = 'node.kubernetes.io/unreachable';
 export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
-const ownKeys = new Set([unreachableTaintKey, notReadyTaintKey]);
+/** Added while spec.unschedulable is set (kubectl cordon), as Kubernetes' controller does. */
+export const unschedulableTaintKey = 'node.kubernetes.io/unschedulable';
+const ownKeys = new Set([unreachableTaintKey, notReadyTaintKey, unschedulableTaintKey]);
 
 export function readyCondition(node: Readonly<Node>): NodeCondition | undefined {
   return node.status?.conditions?.find((c) => c.type === 'Ready');
@@ -15,6 +17,9 @@ export function desiredTaints(node: Readonly<Node>, now: string): Taint[] {
   const ready = readyCondition(node);
   const key = ready?.status === 'Unknown' ? unreachableTaintKey : ready?.status === 'False' ? notReadyTaintKey : undefined;
   const others = (node.spec?.taints ?? []).filter((t) => !ownKeys.has(t.key));
+  if (node.spec?.unschedulable) {
+    others.push((node.spec.taints ?? []).find((t) => t.key === unschedulableTaintKey && t.effect === 'NoSchedule') ?? { key: unschedulableTaintKey, effect: 'NoSchedule', timeAdded: now });
+  }
   if (!key) return others;
   const kept = (node.spec?.taints ?? []).filter((t) => t.key === key);
   const noExec = kept.find((t) => t.effect === 'NoExecute') ?? { key, effect: 'NoExecute', timeAdded: now };
