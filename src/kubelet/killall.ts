@@ -88,7 +88,10 @@ function removeEmptyCniChains(): void {
   for (const table of ['nat', 'filter']) {
     const rules = quiet('iptables', ['-w', '-t', table, '-S']).split('\n');
     const chains = rules.filter((r) => r.startsWith('-N CNI-')).map((r) => r.slice(3));
+    // portmap's shared chains serve every node on the machine while any hostPort (CNI-DN-*) exists.
+    const hostPortsInUse = chains.some((c) => c.startsWith('CNI-DN-'));
     for (const chain of chains) {
+      if (hostPortsInUse && (chain === 'CNI-HOSTPORT-SETMARK' || chain === 'CNI-HOSTPORT-MASQ')) continue;
       const own = rules.filter((r) => r.startsWith(`-A ${chain} `));
       // CNI-HOSTPORT-MASQ holds one fixed mark rule; anything else means it is in use.
       const inUse = own.some((r) => !/--mark 0x2000\/0x2000 -j MASQUERADE|-j MARK --set-xmark 0x2000\/0x2000/.test(r));

@@ -544,6 +544,9 @@ export class PodWorkers {
         const left = this.pullBackoff.remaining(`${w.uid}/${c.image}`);
         // Show ErrImagePull for a moment, then ImagePullBackOff until the next try.
         this.trigger(w.uid, pulled.reason === 'ErrImagePull' ? Math.min(left, 2000) : left + 10);
+      } else {
+        // ErrImageNeverPull and the like: look again later, the image may have been imported meanwhile.
+        this.trigger(w.uid, 10_000);
       }
       return false;
     }
