@@ -20,6 +20,7 @@ import { rawSqliteCommitRate } from '../storage/raw.js';
 import { ApiClient, describeReply } from './client.js';
 import { benchCreates } from './creates.js';
 import { benchList } from './list.js';
+import { tlsFloor } from './tls-floor.js';
 import { podBody } from './pods.js';
 import { startBenchServer, type BenchServer } from './server.js';
 import { fmt } from './stats.js';
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
       `${l.items} pods, ${fmt(l.bytes / 1e6)} MB: p50 ${fmt(l.latency.p50)} ms, p99 ${fmt(l.latency.p99)} ms over ${l.latency.count} runs` +
         `   target <= ${targets.listP99Ms} ms: ${verdict(l.latency.p99 <= targets.listP99Ms)}`,
     );
+    const floor = await tlsFloor(join(root, 'data'), l.bytes, listRuns);
+    line('list floor', `the same ${fmt(l.bytes / 1e6)} MB from a bare node HTTPS server: p50 ${fmt(floor.p50)} ms, p99 ${fmt(floor.p99)} ms; LIST / floor p50 ${fmt(l.latency.p50 / floor.p50)}x`);
 
     const existing = Array.from({ length: Math.min(c.created, writes) }, (_, i) => name(i));
     const w = await benchWatchDelivery(api, { watches, writes, intervalMs: 20, resourceVersion: l.resourceVersion, existing, drainMs: 15_000 });
