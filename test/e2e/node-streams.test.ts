@@ -268,7 +268,9 @@ describe('node agent: kubectl logs, exec, attach, port-forward and cp', { timeou
   });
 
   it('kubectl exec -it: a TTY sized like the terminal', async () => {
-    const cmd = `stty rows 33 cols 111; kubectl --kubeconfig ${node.api.kubeconfig} exec -it chatty -c a -- sh -c 'tty; stty size'`;
+    // The size reaches the TTY on the resize stream just after the process starts (CRI Exec takes no initial
+    // size), so the command reads it a moment later, as an interactive shell would.
+    const cmd = `stty rows 33 cols 111; kubectl --kubeconfig ${node.api.kubeconfig} exec -it chatty -c a -- sh -c 'tty; sleep 1; stty size'`;
     const s = spawnKubectl('script', ['-qec', cmd, '/dev/null']);
     const r = await s.exited;
     assert.equal(r.code, 0, r.stdout + r.stderr);
