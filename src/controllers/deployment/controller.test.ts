@@ -192,14 +192,9 @@ describe('Deployment controller', () => {
     assert.match(got.message!, /^ReplicaSet "stuck-\w+" has timed out progressing\.$/);
   });
 
-  it('works with kubectl rollout status, history and undo', async (t) => {
+  it('works with kubectl rollout status, history and undo', async () => {
+    // scripts/setup.sh installs kubectl: a missing one is a failure, not a reason to skip.
     const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', env.api.kubeconfig, '-n', ns, ...args], { timeout: 60_000 });
-    try {
-      await run('kubectl', ['version', '--client'], { timeout: 10_000 });
-    } catch {
-      t.skip('kubectl not installed');
-      return;
-    }
     await deployments().create(deployment('kc', ns, 2));
     const st = await kubectl('rollout', 'status', 'deployment/kc', '--timeout=30s');
     assert.match(st.stdout, /successfully rolled out/);
