@@ -44,7 +44,7 @@ function skiff(args: string[]): Promise<Run> {
 async function htpasswdLine(user: string, password: string): Promise<string> {
   const alphabet = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const salt = [...randomBytes(22)].map((b) => alphabet[b % 64]).join('');
-  const { stdout } = await run('perl', ['-e', 'print crypt($ARGV[0], $ARGV[1])', password, `$2b$05$${salt}`]);
+  const { stdout } = await run('perl', ['-e', 'print crypt($ARGV[0], $ARGV[1])', '--', password, `$2b$05$${salt}`]);
   assert.match(stdout, /^\$2b\$05\$.{53}$/, 'the C library hashes with bcrypt');
   return `${user}:${stdout}\n`;
 }
