@@ -4,6 +4,7 @@
  * below (name as in kube-controller-manager's --controllers, workers as its
  * --concurrent-*-syncs default).
  */
+import { createEventRecorder, type EventRecorder } from '../client/events.js';
 import type { Client } from '../client/types.js';
 import { createWorkQueue } from '../client/workqueue.js';
 import type { Logger } from '../util/log.js';
@@ -17,7 +18,7 @@ import { NamespaceController } from './namespace/index.js';
 import { NodeIpamController } from './nodeipam/index.js';
 import { PodGarbageCollector } from './podgc/index.js';
 import { ReplicaSetController, replicaSetKind, replicationControllerKind } from './replicaset/index.js';
-import { apiRecorder, type ControllerContext, type InformerSource, type Recorder, type RunningController } from './shared/index.js';
+import { type ControllerContext, type InformerSource, type Recorder, type RunningController } from './shared/index.js';
 
 /** Informers as the client's SharedInformerFactory offers them. */
 export interface ControllerInformers extends InformerSource {
@@ -66,18 +67,20 @@ const controllers: Entry[] = [
  */
 export async function startControllers(opts: StartControllersOptions): Promise<RunningControllers> {
   const disabled = new Set(opts.disabled ?? []);
-  const recorders = new Map<string, Recorder>();
+  // One client recorder per component, so each Event's source names the controller that acted.
+  const recorders = new Map<string, EventRecorder>();
+  const recorderFor = (component: string): Recorder => {
+    if (opts.recorder) return opts.recorder;
+    let r = recorders.get(component);
+    if (!r) recorders.set(component, (r = createEventRecorder(opts.client, { component, log: opts.log })));
+    return r;
+  };
   const ctx: ControllerContext = {
     client: opts.client,
     informers: opts.informers,
     log: opts.log,
-    recorder: opts.recorder ?? apiRecorder(opts.client, 'controller-manager', opts.log),
-    recorderFor: (component) => {
-      if (opts.recorder) return opts.recorder;
-      let r = recorders.get(component);
-      if (!r) recorders.set(component, (r = apiRecorder(opts.client, component, opts.log)));
-      return r;
-    },
+    recorder: recorderFor('controller-manager'),
+    recorderFor,
     newQueue: (name) => createWorkQueue({ name }),
   };
   const running: RunningController[] = [];
@@ -93,6 +96,7 @@ export async function startControllers(opts: StartControllersOptions): Promise<R
     names: running.map((c) => c.name),
     stop() {
       for (const c of running) c.stop();
+      for (const r of recorders.values()) r.close();
     },
   };
 }

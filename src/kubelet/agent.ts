@@ -10,12 +10,11 @@ import { hostname } from 'node:os';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import type { KObject } from '../api/types.js';
-import { resources, type Client, type WatchHandle } from '../client/index.js';
+import { createEventRecorder, resources, type Client, type WatchHandle } from '../client/index.js';
 import { isCriUnimplemented, type CriClient } from '../cri/index.js';
 import { ensurePodMasquerade, writeCniConfig } from '../network/cni/index.js';
 import type { Logger } from '../util/log.js';
 import { readRegistries, registryAuth, startContainerd, type ContainerdHandle } from './containerd/index.js';
-import { EventRecorder } from './events.js';
 import { KUBELET_PORT, nodeConditions, nodeImages, nodeObject, primaryAddress, type NodeFacts } from './node-status.js';
 import { PodWorkers, runtimeSignature } from './pod-worker.js';
 import { startStaticPods, type StaticPods } from './static-pods/index.js';
@@ -114,7 +113,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     labels: opts.labels,
   };
 
-  const events = new EventRecorder(client, nodeName, log);
+  const events = createEventRecorder(client, { component: 'kubelet', host: nodeName, log });
   const workers = new PodWorkers({
     client,
     cri,
@@ -365,6 +364,9 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       eventStream?.cancel();
       staticPods?.stop();
       workers.stop();
+      // Give the last events (Killing, ...) a moment to land, but never hold shutdown on a slow server.
+      await Promise.race([events.flush(), new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);
+      events.close();
       await kubeletApi?.close();
       await ready.catch(() => undefined);
       if (ownContainerd && !stopOpts.keepContainerd) await containerd.stop();

@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import type { Container, Pod, PodStatus, Volume } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import type { KObject } from '../api/types.js';
-import { resources, type Client } from '../client/index.js';
+import { resources, type Client, type EventRecorder } from '../client/index.js';
 import type { ContainerStatus as CriContainerStatus, CriClient, PodSandboxConfig } from '../cri/index.js';
 import { isCriNotFound, nanosToDate } from '../cri/index.js';
 import type { Logger } from '../util/log.js';
 import { Backoff } from './backoff.js';
-import type { EventRecorder, PodEvent } from './events.js';
+import { recordPodEvent, type PodEvent } from './events.js';
 import { ensureImage } from './image-puller.js';
 import { runHook, terminationMessage, terminationMessageFile, terminationMessageMount } from './lifecycle/index.js';
 import { computePodStatus, instancesOf, type PodRuntime, type RuntimeContainer, type Waiting } from './pod-status.js';
@@ -291,7 +291,7 @@ export class PodWorkers {
   private event(pod: Pod, ev: PodEvent): void {
     // A static pod's events are about its mirror, where kubectl describe looks.
     const mirror = this.mirrors.get(pod.metadata?.uid ?? '');
-    this.d.events.record(mirror ? { ...pod, metadata: { ...pod.metadata, name: mirror.name, namespace: mirror.namespace, uid: mirror.uid, resourceVersion: undefined } } : pod, ev);
+    recordPodEvent(this.d.events, mirror ? { ...pod, metadata: { ...pod.metadata, name: mirror.name, namespace: mirror.namespace, uid: mirror.uid, resourceVersion: undefined } } : pod, ev);
   }
 
   async runtimeOf(uid: string): Promise<PodRuntime> {

@@ -12,10 +12,9 @@
  */
 import type { Namespace, Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
-import { resources, SharedInformerFactory, type Client, type Informer } from '../client/index.js';
+import { createEventRecorder, resources, SharedInformerFactory, type Client, type Informer } from '../client/index.js';
 import type { Logger } from '../util/log.js';
 import { SchedulerCache } from './cache.js';
-import { createEventSink, type EventSink } from './events.js';
 import { Framework, type PluginEntry } from './framework/framework.js';
 import { newPodInfo } from './framework/pod-info.js';
 import { defaultPlugins } from './plugins/index.js';
@@ -87,7 +86,8 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   cache.namespaceLabels = (ns) => nsInformer.get(ns)?.metadata?.labels;
   const queue = new SchedulingQueue({ initialBackoffMs: opts.initialBackoffMs, maxBackoffMs: opts.maxBackoffMs });
   const framework = new Framework(opts.plugins ?? defaultPlugins(), { percentageOfNodesToScore: opts.percentageOfNodesToScore });
-  const events: EventSink = createEventSink({ client, component: schedulerName, log });
+  // kube-scheduler reports as its profile's scheduler name, with no host.
+  const events = createEventRecorder(client, { component: schedulerName, instance: schedulerName, log });
   const bindConcurrency = opts.bindConcurrency ?? 64;
   const stats = { scheduled: 0, failed: 0, bindErrors: 0 };
   let stopped = false;
@@ -136,14 +136,8 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   nsInformer.addEventHandler({ onUpdate: () => queue.moveAllToActiveOrBackoff() });
 
   const podsApi = (ns: string) => client.resource<Pod & { [k: string]: unknown }>(resources.pods, ns);
-  const refOf = (p: Readonly<Pod>) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    namespace: p.metadata?.namespace,
-    name: p.metadata?.name,
-    uid: p.metadata?.uid,
-    resourceVersion: p.metadata?.resourceVersion,
-  });
+  // Informer items may lack apiVersion/kind; the involved object needs them.
+  const refOf = (p: Readonly<Pod>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: p.metadata });
 
   async function bind(q: QueuedPod, nodeName: string): Promise<void> {
     const p = q.pod;
@@ -157,7 +151,7 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
       });
       stats.scheduled++;
       queue.done(q.key);
-      events.record(refOf(p), 'Normal', 'Scheduled', `Successfully assigned ${q.key} to ${nodeName}`);
+      events.event(refOf(p), 'Normal', 'Scheduled', `Successfully assigned ${q.key} to ${nodeName}`);
       opts.onBound?.(p, nodeName);
       log.debug({ pod: q.key, node: nodeName }, 'bound');
     } catch (err) {
@@ -176,7 +170,7 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   }
 
   async function reportUnschedulable(p: Readonly<Pod>, message: string): Promise<void> {
-    events.record(refOf(p), 'Warning', 'FailedScheduling', message);
+    events.event(refOf(p), 'Warning', 'FailedScheduling', message);
     const cur = (p.status?.conditions ?? []).find((c) => c.type === 'PodScheduled');
     if (cur && cur.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message) return;
     const cond: PodCondition = {
@@ -218,7 +212,7 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
     log.debug({ pod: q.key, message: r.message }, 'unschedulable');
     queue.failed(q, !r.error);
     if (!r.error) void reportUnschedulable(latest, r.message);
-    else events.record(refOf(latest), 'Warning', 'FailedScheduling', r.message);
+    else events.event(refOf(latest), 'Warning', 'FailedScheduling', r.message);
   }
 
   async function loop(): Promise<void> {
@@ -258,7 +252,7 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
       if (stopped) return;
       stopped = true;
       queue.close();
-      events.stop();
+      events.close();
       bindSlot?.();
       if (ownFactory) factory.stop();
     },

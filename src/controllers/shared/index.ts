@@ -20,8 +20,8 @@
  *   `compareForDeletion` / `podsToDelete` (least valuable pod first).
  * - hash.ts: `computePodTemplateHash` (FNV-1a + collisionCount,
  *   SafeEncodeString) and `hashControllerRevision` (FNV-1).
- * - events.ts: `Recorder`, `apiRecorder(client, component)` writing core/v1
- *   Events with counts, `memoryRecorder()` for tests.
+ * - events.ts: `Recorder` (the `event()` of the client's recorder, which
+ *   startControllers makes per component), `memoryRecorder()` for tests.
  * - resources.ts: `gvr` addresses, keyOf/splitKey, getControllerOf,
  *   newControllerRef, isControlledBy.
  * - testing.ts (tests only): a real in-process API server wired to informers,
