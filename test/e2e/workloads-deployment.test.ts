@@ -294,28 +294,32 @@ describe('workloads: Deployments on hollow nodes', { timeout: 240_000 }, () => {
       tracker.stop();
     }
 
-    await c.kubectlOk(['delete', 'deployment', 'recreate']);
-
-    // Pods that never become Ready: the deadline passes and rollout status gives up with the reason.
-    // (A separate Deployment: a deadline set by the same patch that starts a Recreate rollout right
-    // after another one finished has been seen to keep the old NewReplicaSetAvailable condition — a
-    // known race, noted for the next session.)
-    await c.apply(
+    // The same Deployment, its Recreate rollout just finished (NewReplicaSetAvailable), gets one patch:
+    // an image whose pods never become Ready and a deadline that soon passes. The new rollout must be
+    // reported as such and time out, not stay "complete" under the old condition.
+    await waitFor('Progressing=NewReplicaSetAvailable', async () => condition(await deploy('recreate'), 'Progressing')?.reason === 'NewReplicaSetAvailable');
+    await c.kubectlOk([
+      'patch', 'deployment', 'recreate', '-p',
       JSON.stringify({
-        ...JSON.parse(deployment('stalled', 'db:1', 3, { podAnnotations: { 'skiff.dev/hollow-ready-after': '1h' } })),
-        spec: { ...JSON.parse(deployment('stalled', 'db:1', 3, { podAnnotations: { 'skiff.dev/hollow-ready-after': '1h' } })).spec, progressDeadlineSeconds: 3 },
+        spec: {
+          progressDeadlineSeconds: 3,
+          template: { metadata: { annotations: { 'skiff.dev/hollow-ready-after': '1h' } }, spec: { containers: [{ name: 'main', image: 'db:3' }] } },
+        },
       }),
-    );
-    const status = await c.kubectl(['rollout', 'status', 'deployment/stalled', '--timeout=60s'], { timeoutMs: 70_000 });
-    const d = await deploy('stalled');
+    ]);
+    const status = await c.kubectl(['rollout', 'status', 'deployment/recreate', '--timeout=60s'], { timeoutMs: 70_000 });
+    const d = await deploy('recreate');
     assert.notEqual(status.code, 0);
-    assert.match(status.stderr, /error: deployment "stalled" exceeded its progress deadline/, `status now: ${JSON.stringify(d.status)}`);
+    assert.match(status.stderr, /error: deployment "recreate" exceeded its progress deadline/, `status now: ${JSON.stringify(d.status)}`);
     const progressing = condition(d, 'Progressing');
     assert.equal(progressing?.status, 'False');
     assert.equal(progressing?.reason, 'ProgressDeadlineExceeded');
-    assert.match(progressing!.message!, /^ReplicaSet "stalled-[a-z0-9]+" has timed out progressing\.$/);
+    const stalledRS = (await replicaSets('recreate')).at(-1)!;
+    assert.equal(stalledRS.spec?.template?.spec?.containers?.[0]?.image, 'db:3');
+    assert.equal(progressing!.message, `ReplicaSet "${stalledRS.metadata.name}" has timed out progressing.`);
+    assert.equal(d.metadata.annotations?.['deployment.kubernetes.io/revision'], '3');
     assert.equal(condition(d, 'Available')?.status, 'False');
-    await c.kubectlOk(['delete', 'deployment', 'stalled']);
+    await c.kubectlOk(['delete', 'deployment', 'recreate']);
   });
 
   it('ReplicaSet adopts a matching orphan, releases a relabelled pod, and scales down the not-Ready pod first; kubectl scale rc', async () => {

@@ -3,9 +3,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { isStatusError } from '../../api/errors.js';
 import type { KObject } from '../../api/types.js';
+import type { Client, GroupVersionResource, ResourceClient, WriteOptions } from '../../client/types.js';
 import { ReplicaSetController, replicaSetKind } from '../replicaset/index.js';
-import { gvr } from '../shared/resources.js';
+import { getControllerOf, gvr } from '../shared/resources.js';
 import { autoReady, meta, podTemplate, startTestEnv, waitFor, type TestEnv } from '../shared/testing.js';
 import { DeploymentController } from './controller.js';
 import type { DeploymentObj, RS } from './util.js';
@@ -209,5 +211,110 @@ describe('Deployment controller', () => {
     const d = await deployments().get('kc');
     assert.equal(d.spec!.template!.spec!.containers[0]!.image, 'nginx:1.25');
     assert.equal(d.metadata!.annotations!['deployment.kubernetes.io/revision'], '3');
+  });
+});
+
+describe('Deployment controller: a lost write recording the new ReplicaSet', () => {
+  let env: TestEnv;
+  const ns = 'default';
+  const deployments = () => env.api.client.resource<DeploymentObj>(gvr.deployments, ns);
+  const progressing = async (name: string) => (await deployments().get(name)).status?.conditions?.find((c) => c.type === 'Progressing');
+  /** Armed with a Deployment's name: once, right after the controller creates a ReplicaSet for it, someone else writes the Deployment. */
+  let interfereWith: string | undefined;
+  let interfered = 0;
+  /** Conflicts the controller's Deployment status writes met since the interference. */
+  let conflictsAfter = 0;
+
+  /**
+   * The controller's client, so its next Deployment write after creating a
+   * set carries a stale resourceVersion — what happens when its cached
+   * Deployment lags behind a write (its own last status write, most often),
+   * made deterministic.
+   */
+  function interferingClient(real: Client): Client {
+    const resource = <T extends KObject>(g: GroupVersionResource, namespace?: string): ResourceClient<T> => {
+      const rc = real.resource<T>(g, namespace);
+      if (g.resource === 'replicasets') {
+        return Object.assign(Object.create(rc) as ResourceClient<T>, {
+          async create(obj: T, opts?: WriteOptions) {
+            const out = await rc.create(obj, opts);
+            const owner = getControllerOf(obj);
+            if (owner?.kind === 'Deployment' && owner.name === interfereWith) {
+              interfereWith = undefined;
+              const d = await deployments().get(owner.name);
+              d.metadata!.annotations = { ...d.metadata!.annotations, 'example.com/touched': 'yes' };
+              await deployments().update(d);
+              interfered++;
+            }
+            return out;
+          },
+        });
+      }
+      if (g.resource === 'deployments') {
+        return Object.assign(Object.create(rc) as ResourceClient<T>, {
+          async updateStatus(obj: T, opts?: WriteOptions) {
+            try {
+              return await rc.updateStatus(obj, opts);
+            } catch (e) {
+              if (interfered && isStatusError(e, 'Conflict')) conflictsAfter++;
+              throw e;
+            }
+          },
+        });
+      }
+      return rc;
+    };
+    return { config: real.config, resource, raw: (...a) => real.raw(...a), close: () => real.close() };
+  }
+
+  before(async () => {
+    env = await startTestEnv();
+    const dc = new DeploymentController({ ctx: { ...env.ctx, client: interferingClient(env.ctx.client) } });
+    await env.start(new ReplicaSetController({ ctx: env.ctx, kind: replicaSetKind }), dc);
+    autoReady(env, ns, 5, (p) => p.metadata?.labels?.stuck !== 'yes');
+  });
+  after(() => env.stop());
+
+  it('a finished Recreate rollout patched once (new never-ready template + short progressDeadlineSeconds) reports ProgressDeadlineExceeded', async () => {
+    const d = deployment('race', ns, 3);
+    d.spec!.strategy = { type: 'Recreate' };
+    await deployments().create(d);
+    const done = await waitFor('first rollout complete', async () => {
+      const cur = await deployments().get('race');
+      const c = cur.status?.conditions?.find((x) => x.type === 'Progressing');
+      return c?.reason === 'NewReplicaSetAvailable' && cur.status?.availableReplicas === 3 ? cur : undefined;
+    });
+    const rev1 = done.metadata!.annotations!['deployment.kubernetes.io/revision'];
+    assert.equal(rev1, '1');
+
+    // One write: a template whose pods never become Ready, and a deadline that soon passes.
+    interfereWith = 'race';
+    for (let i = 0; ; i++) {
+      const cur = await deployments().get('race');
+      cur.spec!.template!.metadata!.labels = { app: 'race', stuck: 'yes' };
+      cur.spec!.progressDeadlineSeconds = 1;
+      try {
+        await deployments().update(cur);
+        break;
+      } catch (e) {
+        if (i > 10 || !isStatusError(e, 'Conflict')) throw e;
+      }
+    }
+
+    await waitFor('the new set created and the status write after it lost', () => interfered === 1 && conflictsAfter > 0);
+    const got = await waitFor('ProgressDeadlineExceeded', async () => {
+      const c = await progressing('race');
+      return c?.reason === 'ProgressDeadlineExceeded' ? c : undefined;
+    }, 10_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}; Progressing now: ${JSON.stringify(await progressing('race'))}`);
+    });
+    assert.equal(got.status, 'False');
+    const newRS = (await env.api.client.resource<RS>(gvr.replicasets, ns).list({ labelSelector: 'stuck=yes' })).items;
+    assert.equal(newRS.length, 1);
+    assert.equal(got.message, `ReplicaSet "${newRS[0]!.metadata!.name}" has timed out progressing.`);
+    const final = await deployments().get('race');
+    assert.equal(final.metadata!.annotations!['deployment.kubernetes.io/revision'], '2');
+    assert.equal(final.status?.updatedReplicas, 3);
+    assert.equal(final.status?.availableReplicas, 0);
   });
 });

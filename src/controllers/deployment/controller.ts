@@ -252,13 +252,10 @@ export class DeploymentController implements RunningController {
         replaceIn(rsList, updated);
         return updated;
       }
-      let needsUpdate = this.setDeploymentRevision(st, copy.metadata?.annotations?.[revisionAnnotation] ?? '');
+      const revisionAdvanced = this.setDeploymentRevision(st, copy.metadata?.annotations?.[revisionAnnotation] ?? '');
       const status = structuredClone(st.d.status ?? {});
-      if (hasProgressDeadline(d) && !getCondition(status, 'Progressing')) {
-        setCondition(status, newCondition('Progressing', 'True', reasons.foundNewRS, `Found new replica set "${copy.metadata!.name}"`, this.now()));
-        needsUpdate = true;
-      }
-      if (needsUpdate) await this.writeStatus(st, status);
+      const found = this.noteFoundNewReplicaSet(st.d, status, copy, revisionAdvanced);
+      if (revisionAdvanced || found) await this.writeStatus(st, status);
       return copy;
     }
     if (!createIfMissing) return undefined;
@@ -326,9 +323,32 @@ export class DeploymentController implements RunningController {
     if (!alreadyExisted && hasProgressDeadline(d)) {
       setCondition(status, newCondition('Progressing', 'True', reasons.newRSCreated, `Created new replica set "${created.metadata!.name}"`, this.now()));
       needsUpdate = true;
+    } else if (alreadyExisted && this.noteFoundNewReplicaSet(st.d, status, created, needsUpdate)) {
+      needsUpdate = true;
     }
     if (needsUpdate) await this.writeStatus(st, status);
     return created;
+  }
+
+  /**
+   * Sets Progressing=FoundNewReplicaSet on `status` when nothing records that
+   * the rollout to `rs` has started: there is no Progressing condition (a
+   * deadline set on a Deployment that had none), or the condition still says
+   * NewReplicaSetAvailable about an earlier set while the Deployment only
+   * now learns the new set's revision. The second happens when the write
+   * that should have said NewReplicaSetCreated — made with the revision,
+   * right after creating the set — was lost (a conflict with a stale cached
+   * Deployment, a restart), or on a rollback to an older set. A complete
+   * Deployment never times out and, with no old pods left (Recreate), counts
+   * as complete again at once, so keeping that condition would hide a
+   * stalled rollout for good. True when `status` changed.
+   */
+  private noteFoundNewReplicaSet(d: Readonly<DeploymentObj>, status: DeploymentStatus, rs: Readonly<RS>, revisionAdvanced: boolean): boolean {
+    if (!hasProgressDeadline(d)) return false;
+    const cur = getCondition(status, 'Progressing');
+    if (cur && !(revisionAdvanced && cur.reason === reasons.newRSAvailable)) return false;
+    setCondition(status, newCondition('Progressing', 'True', reasons.foundNewRS, `Found new replica set "${rs.metadata!.name}"`, this.now()));
+    return true;
   }
 
   /** Marks the Deployment's revision annotation to be written with the next status write. */
