@@ -4,11 +4,15 @@
  */
 import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { createGunzip } from 'node:zlib';
 import type { Credentials } from './server.js';
 
 export interface Reply {
   status: number;
+  /** Decoded: a gzip'd answer is inflated as it arrives, as client-go's transport does. */
   body: Buffer;
+  /** Bytes that crossed the connection (the body as sent). */
+  wireBytes: number;
 }
 
 export class ApiClient {
@@ -22,18 +26,26 @@ export class ApiClient {
     this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, cert: creds.cert, key: creds.key, ca: creds.ca });
   }
 
-  /** One request, the whole body read. Rejects only on transport errors. */
-  send(method: string, path: string, body?: string, contentType = 'application/json'): Promise<Reply> {
+  /**
+   * One request, the whole body read. Rejects only on transport errors.
+   * `gzip` asks for a compressed answer like kubectl and client-go do.
+   */
+  send(method: string, path: string, body?: string, contentType = 'application/json', gzip = false): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { Accept: 'application/json' };
+      if (gzip) headers['Accept-Encoding'] = 'gzip';
       if (body !== undefined) {
         headers['Content-Type'] = contentType;
         headers['Content-Length'] = Buffer.byteLength(body);
       }
       const req = request({ host: '127.0.0.1', port: this.port, method, path, headers, agent: this.agent, timeout: 60_000 }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        let wireBytes = 0;
+        res.on('data', (c: Buffer) => (wireBytes += c.length));
+        const decoded = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
+        decoded.on('data', (c: Buffer) => chunks.push(c));
+        decoded.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), wireBytes }));
+        decoded.on('error', reject);
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));

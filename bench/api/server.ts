@@ -24,6 +24,8 @@ export interface BenchServer {
   readonly credentials: Credentials;
   /** Peak resident set (VmHWM) in KiB, or undefined when /proc does not tell. */
   peakRssKiB(): number | undefined;
+  /** CPU time (user + system) the server has used so far, in ms; undefined when /proc does not tell. */
+  cpuMs(): number | undefined;
   output(): string;
   /** SIGTERM, then SIGKILL to the whole group after graceMs. Idempotent. */
   stop(graceMs?: number): Promise<void>;
@@ -168,6 +170,14 @@ export async function startBenchServer(dataDir: string, bin = join(repoRoot(), '
       try {
         const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
         return m ? Number(m[1]) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    cpuMs: () => {
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+        return (Number(f[11]) + Number(f[12])) * 10;
       } catch {
         return undefined;
       }

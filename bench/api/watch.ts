@@ -54,7 +54,8 @@ export async function benchWatchDelivery(api: ApiClient, o: WatchOptions): Promi
       if (res.statusCode !== 200) {
         const chunks: Buffer[] = [];
         for await (const c of res) chunks.push(c as Buffer);
-        throw new Error(describeReply('GET', path, { status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        const body = Buffer.concat(chunks);
+        throw new Error(describeReply('GET', path, { status: res.statusCode ?? 0, body, wireBytes: body.length }));
       }
       streams.push(res);
       const mine = new Uint8Array(o.writes);

@@ -49,6 +49,9 @@ interface Result {
   registerSeconds: number;
   serverPeakMiB?: number;
   benchPeakMiB: number;
+  /** CPU per bound pod, from the first create to the last binding: the server's, and this process's (scheduler, creators, hollow nodes). */
+  serverCpuMsPerPod?: number;
+  benchCpuMsPerPod: number;
   target: number;
 }
 
@@ -120,6 +123,8 @@ async function runShape(shape: Shape, nodes: number, pods: number, clients: numb
     stops.push(() => w.stop());
     await new Promise((r) => setTimeout(r, 200));
 
+    const serverCpu0 = server.cpuMs();
+    const benchCpu0 = process.cpuUsage();
     const start = performance.now();
     const failures = await createAll(mk('bench/creator'), shape, ns, pods, clients);
     const createdIn = (performance.now() - start) / 1000;
@@ -130,6 +135,8 @@ async function runShape(shape: Shape, nodes: number, pods: number, clients: numb
       await Promise.race([allBound, timeout, (async () => { while (latencies.length < expected) await new Promise((r) => setTimeout(r, 100)); })()]);
     }
     const seconds = ((lastBound || performance.now()) - start) / 1000;
+    const serverCpu1 = server.cpuMs();
+    const benchCpu = process.cpuUsage(benchCpu0);
     latencies.sort((a, b) => a - b);
     const st = scheduler.stats();
     if (st.bindErrors || st.failed) console.log(`  (${shape.name}: ${st.failed} scheduling failures, ${st.bindErrors} binding errors, ${failures} create failures)`);
@@ -145,6 +152,8 @@ async function runShape(shape: Shape, nodes: number, pods: number, clients: numb
       registerSeconds,
       serverPeakMiB: server.peakRssKiB() !== undefined ? server.peakRssKiB()! / 1024 : undefined,
       benchPeakMiB: process.resourceUsage().maxRSS / 1024,
+      serverCpuMsPerPod: serverCpu0 !== undefined && serverCpu1 !== undefined ? (serverCpu1 - serverCpu0) / Math.max(1, latencies.length) : undefined,
+      benchCpuMsPerPod: (benchCpu.user + benchCpu.system) / 1000 / Math.max(1, latencies.length),
       target: shape.target,
     };
   } finally {
@@ -169,7 +178,7 @@ async function main(): Promise<void> {
   }, wallClockLimitMs);
   watchdog.unref();
   console.log(`skiff scheduler bench: SQLite store, Node ${process.version}, ${availableParallelism()} CPUs; hollow nodes renew leases every ${leaseRenewMs / 1000} s, ${clients} creating clients`);
-  console.log(`${'shape'.padEnd(16)}${'nodes'.padStart(6)}${'pods'.padStart(7)}${'pods/s'.padStart(9)}${'target'.padStart(8)}${'creates/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  ${'server RSS'.padStart(10)}  ${'bench RSS'.padStart(9)}  register`);
+  console.log(`${'shape'.padEnd(16)}${'nodes'.padStart(6)}${'pods'.padStart(7)}${'pods/s'.padStart(9)}${'target'.padStart(8)}${'creates/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  ${'server RSS'.padStart(10)}  ${'bench RSS'.padStart(9)}  ${'CPU ms/pod srv+bench'.padStart(20)}  register`);
   try {
     for (const shape of shapes) {
       if (only && !only.includes(shape.name)) continue;
@@ -178,7 +187,7 @@ async function main(): Promise<void> {
       const r = await runShape(shape, nodes, pods, clients, leaseRenewMs, root);
       const verdict = r.podsPerSecond >= r.target ? 'met' : 'MISSED';
       console.log(
-        `${r.shape.padEnd(16)}${String(r.nodes).padStart(6)}${String(r.bound).padStart(7)}${fmt(r.podsPerSecond).padStart(9)}${`≥${r.target}`.padStart(8)}${fmt(r.createsPerSecond).padStart(10)}${fmt(r.p50).padStart(9)}${fmt(r.p99).padStart(9)}  ${(r.serverPeakMiB ? `${fmt(r.serverPeakMiB)} MiB` : '?').padStart(10)}  ${`${fmt(r.benchPeakMiB)} MiB`.padStart(9)}  ${fmt(r.registerSeconds)} s  ${verdict}${r.bound < r.pods ? ` (only ${r.bound}/${r.pods} bound)` : ''}`,
+        `${r.shape.padEnd(16)}${String(r.nodes).padStart(6)}${String(r.bound).padStart(7)}${fmt(r.podsPerSecond).padStart(9)}${`≥${r.target}`.padStart(8)}${fmt(r.createsPerSecond).padStart(10)}${fmt(r.p50).padStart(9)}${fmt(r.p99).padStart(9)}  ${(r.serverPeakMiB ? `${fmt(r.serverPeakMiB)} MiB` : '?').padStart(10)}  ${`${fmt(r.benchPeakMiB)} MiB`.padStart(9)}  ${`${r.serverCpuMsPerPod?.toFixed(2) ?? '?'} + ${r.benchCpuMsPerPod.toFixed(2)}`.padStart(20)}  ${fmt(r.registerSeconds)} s  ${verdict}${r.bound < r.pods ? ` (only ${r.bound}/${r.pods} bound)` : ''}`,
       );
     }
   } finally {

@@ -4,7 +4,6 @@
  * the collection, or `continue`) read the store at the first page's
  * revision, so every page belongs to one snapshot, as with etcd.
  */
-import type { ServerResponse } from 'node:http';
 import { apiVersionOf, type KObject } from '../../api/types.js';
 import { errors } from '../../api/errors.js';
 import { CompactedError } from '../../storage/backend.js';
@@ -12,6 +11,7 @@ import { collectionPrefix } from '../registry/keys.js';
 import { decodeKV } from '../registry/store.js';
 import { buildFilter } from './filter.js';
 import { negotiate, sendJSON } from '../http/respond.js';
+import { sendParts } from '../http/compress.js';
 import { buildMetadataList, buildTable } from '../http/table.js';
 import type { HandlerRequest } from './context.js';
 
@@ -120,47 +120,19 @@ export async function handleList(h: HandlerRequest): Promise<void> {
     sendJSON(res, 200, buildMetadataList(page.items.map((i) => i.obj), neg, meta));
     return;
   }
-  // Written from the bytes the cache already holds (no re-serialising, no
-  // giant string), in slices of ~256 KiB that wait for the socket to drain:
-  // TLS then encrypts a slice at a time into memory it reuses, and other
-  // requests are served between slices.
+  // Written from the bytes the cache already holds: no re-serialising, no giant string.
   const head = Buffer.from(`{"kind":${JSON.stringify(rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(rt))},"metadata":${JSON.stringify(meta)},"items":[`);
-  const parts = page.items.map((i) => i.bytes ?? Buffer.from(i.json, 'utf8'));
-  let length = head.length + 2 + Math.max(0, parts.length - 1);
-  for (const p of parts) length += p.length;
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(length), 'Cache-Control': 'no-cache, private' });
-  let slice: Buffer[] = [head];
-  let sliceBytes = head.length;
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) {
-      slice.push(comma);
-      sliceBytes += 1;
-    }
-    slice.push(parts[i]!);
-    sliceBytes += parts[i]!.length;
-    if (sliceBytes >= sliceTarget) {
-      if (!res.write(Buffer.concat(slice, sliceBytes))) await drained(res);
-      if (res.destroyed) return;
-      slice = [];
-      sliceBytes = 0;
-    }
-  }
-  slice.push(tail);
-  res.end(Buffer.concat(slice));
+  const parts: Buffer[] = [head];
+  let length = head.length + tail.length;
+  page.items.forEach((item, i) => {
+    if (i > 0) parts.push(comma);
+    const bytes = item.bytes ?? Buffer.from(item.json, 'utf8');
+    parts.push(bytes);
+    length += bytes.length + (i > 0 ? 1 : 0);
+  });
+  parts.push(tail);
+  await sendParts(res, 200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' }, parts, length);
 }
 
 const comma = Buffer.from(',');
 const tail = Buffer.from(']}');
-const sliceTarget = 256 * 1024;
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}

@@ -48,6 +48,9 @@ export async function handleBinding(h: HandlerRequest): Promise<void> {
       throw errors.conflict({ group: '', resource: 'pods' }, name, `Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${pod.metadata?.uid}`);
     }
     spec.nodeName = target.name;
+    // The binding's annotations are copied onto the pod, as Kubernetes does.
+    const annotations = body.metadata?.annotations;
+    if (annotations && Object.keys(annotations).length) pod.metadata!.annotations = { ...pod.metadata!.annotations, ...annotations };
     const status = ((pod.status ??= {}) as { conditions?: PodCondition[] });
     const conds = (status.conditions ??= []);
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');

@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { StatusError, errors } from '../../api/errors.js';
+import { gzipThresholdBytes, sendParts } from './compress.js';
 
 export type Rendering = 'object' | 'table' | 'metadata';
 
@@ -54,12 +55,12 @@ export function sendRaw(res: ServerResponse, code: number, json: string, headers
     return;
   }
   const buf = Buffer.from(json, 'utf8');
-  res.writeHead(code, {
-    'Content-Type': 'application/json',
-    'Content-Length': String(buf.length),
-    'Cache-Control': 'no-cache, private',
-    ...headers,
-  });
+  const all = { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...headers };
+  if (buf.length >= gzipThresholdBytes) {
+    void sendParts(res, code, all, [buf], buf.length);
+    return;
+  }
+  res.writeHead(code, { ...all, 'Content-Length': String(buf.length) });
   res.end(buf);
 }
 

@@ -294,6 +294,9 @@ export class Store {
         throw errors.invalid(rt.kind, rt.group, oldMeta.name!, [field.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`)]);
       }
     }
+    // Kubernetes writes a binding straight to storage (BindingREST.setPodHostAndAnnotations): no defaulting,
+    // validation or managed fields, so the scheduler is not recorded as owning spec.nodeName.
+    if (subresource === 'binding') return next;
     rt.strategy.default?.(next);
     if (subresource === 'status') rt.strategy.prepareForStatusUpdate?.(next, old);
     else if (subresource === undefined) rt.strategy.prepareForUpdate?.(next, old);

@@ -15,7 +15,12 @@
  *
  * With synchronous=OFF SQLite must never checkpoint on its own (it would
  * not sync the database before reusing the WAL), so wal_autocheckpoint is 0
- * and every checkpoint here runs under synchronous=FULL.
+ * and checkpoints are ours (checkpoint()): writes are held, the WAL is
+ * synced, its pages are copied into the database, and the database is
+ * fdatasync'd on the thread pool before writes resume — only a write can
+ * restart the WAL, so nothing overwrites it before the copy is on disk. The
+ * event loop keeps serving reads meanwhile; SQLite's own synchronous=FULL
+ * checkpoint would block it for the whole fsync.
  *
  * The process owns the file (locking_mode=EXCLUSIVE): the revision counter
  * lives in memory, and a second server on the same file would break it, so
@@ -54,6 +59,8 @@ export interface SqliteOptions extends WatchHubOptions {
   keepRevisions?: number;
   /** Most writes per transaction. Default 1000. */
   maxBatch?: number;
+  /** Checkpoint once the WAL grows past this many bytes, so it stays bounded between compactions. Default 64 MiB. */
+  walCheckpointBytes?: number;
 }
 
 type WriteOp =
@@ -69,8 +76,6 @@ interface Settle {
 /** Revisions removed per compaction transaction, so a big compaction does not stall the loop. */
 const compactStep = 20_000;
 
-/** Checkpoint once the WAL grows past this, so it stays bounded between compactions. */
-const walCheckpointBytes = 64 * 1024 * 1024;
 
 interface Committed {
   batch: WriteOp[];
@@ -86,6 +91,7 @@ export class SqliteBackend implements Backend {
   private readonly log: Logger | undefined;
   private readonly maxBatch: number;
   private readonly keepRevisions: number;
+  private readonly walCheckpointBytes: number;
   private rev: number;
   private compacted: number;
   private queue: WriteOp[] = [];
@@ -95,6 +101,12 @@ export class SqliteBackend implements Backend {
   private timer: NodeJS.Timeout | undefined;
   /** The WAL file, for fdatasync; undefined means SQLite syncs itself (synchronous=FULL). */
   private walFd: number | undefined;
+  /** The database file, for fdatasync after a checkpoint has copied the WAL into it. */
+  private dbFd: number | undefined;
+  /** While set, a checkpoint is running: writes wait in the queue (and compaction steps wait) until it settles. */
+  private checkpointing: Promise<void> | undefined;
+  /** Set when the disk failed us: from then on no write can be promised durable. */
+  private failed: Error | undefined;
   /** Committed batches waiting for the next fdatasync. */
   private unsynced: Committed[] = [];
   private syncing: Promise<void> | undefined;
@@ -107,6 +119,7 @@ export class SqliteBackend implements Backend {
     this.log = opts.log;
     this.maxBatch = opts.maxBatch ?? 1000;
     this.keepRevisions = opts.keepRevisions ?? 1000;
+    this.walCheckpointBytes = opts.walCheckpointBytes ?? 64 * 1024 * 1024;
     mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path, { timeout: 100 });
     try {
@@ -118,10 +131,12 @@ export class SqliteBackend implements Backend {
       createSchema(db);
       try {
         this.walFd = openSync(`${path}-wal`, 'r');
+        this.dbFd = openSync(path, 'r');
         db.pragma('wal_autocheckpoint = 0');
         db.pragma('synchronous = OFF');
       } catch {
         // No WAL file to sync by hand: let SQLite sync every commit.
+        if (this.walFd !== undefined) closeSync(this.walFd);
         this.walFd = undefined;
       }
     } catch (err) {
@@ -215,10 +230,11 @@ export class SqliteBackend implements Backend {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    // Writes already accepted are committed, not dropped.
-    while (this.queue.length > 0) this.flush();
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    // Writes already accepted are committed, not dropped; a running checkpoint finishes first.
+    while (this.checkpointing) await this.checkpointing;
+    while (this.queue.length > 0) this.flush();
     await this.compacting;
     await this.syncing;
     this.hub.endAll(new WatchEnded(`${this.name} closed`));
@@ -226,10 +242,12 @@ export class SqliteBackend implements Backend {
     this.db.pragma('synchronous = FULL');
     this.db.close();
     if (this.walFd !== undefined) closeSync(this.walFd);
+    if (this.dbFd !== undefined) closeSync(this.dbFd);
   }
 
   private enqueue(make: (done: Settle) => WriteOp): Promise<KeyValue> {
     if (this.closed) return Promise.reject(new StorageError(`${this.name} is closed`));
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise<KeyValue>((resolve, reject) => {
       this.queue.push(make({ resolve, reject }));
       if (!this.flushScheduled) {
@@ -238,7 +256,7 @@ export class SqliteBackend implements Backend {
         // (and I/O callbacks of this turn) get to queue into the same batch.
         setImmediate(() => {
           this.flushScheduled = false;
-          if (!this.closed) this.flush();
+          if (!this.closed && !this.checkpointing) this.flush();
         });
       }
     });
@@ -287,31 +305,51 @@ export class SqliteBackend implements Backend {
         continue;
       }
       for (const c of covered) this.settle(c);
-      if (fstatSync(this.walFd!).size > walCheckpointBytes) this.checkpoint('RESTART');
     }
     this.syncing = undefined;
+    if (!this.checkpointing && !this.closed && fstatSync(this.walFd!).size > this.walCheckpointBytes) void this.checkpoint(false);
   }
 
-  /** A checkpoint that syncs the database before the WAL is reused (see the file comment). */
-  private checkpoint(mode: 'RESTART' | 'TRUNCATE'): void {
-    if (this.walFd === undefined) {
-      this.db.pragma(`wal_checkpoint(${mode})`);
-      return;
-    }
-    this.db.pragma('synchronous = FULL');
-    try {
-      this.db.pragma(`wal_checkpoint(${mode})`);
-    } finally {
-      this.db.pragma('synchronous = OFF');
-    }
+  /**
+   * Copies the WAL into the database so the WAL can start over (or, with
+   * `truncate`, shrink to nothing); see the file comment for the order.
+   */
+  private checkpoint(truncate: boolean): Promise<void> {
+    if (this.checkpointing) return this.checkpointing.then(() => this.checkpoint(truncate));
+    const run = (async () => {
+      if (this.walFd === undefined || this.dbFd === undefined) {
+        this.db.pragma(`wal_checkpoint(${truncate ? 'TRUNCATE' : 'PASSIVE'})`);
+        return;
+      }
+      // Every frame must be durable in the WAL before a page of it reaches the database file.
+      await this.syncing;
+      await fdatasyncAsync(this.walFd);
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+      await fdatasyncAsync(this.dbFd);
+      // Everything is in the synced database now: dropping the WAL loses nothing.
+      if (truncate) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    })();
+    this.checkpointing = run.then(
+      () => undefined,
+      (err: Error) => {
+        // The database file may lack pages the WAL will no longer hold: refuse every write from here on.
+        this.failed = new StorageError(`write not durable: checkpoint failed: ${err.message}`, { cause: err });
+        this.log?.error({ err }, 'sqlite checkpoint failed; refusing writes');
+        for (const w of this.queue.splice(0)) w.done.reject(this.failed);
+      },
+    ).finally(() => {
+      this.checkpointing = undefined;
+      this.scheduleRest();
+    });
+    return this.checkpointing;
   }
 
   private scheduleRest(): void {
-    if (this.queue.length > 0 && !this.flushScheduled) {
+    if (this.queue.length > 0 && !this.flushScheduled && !this.checkpointing) {
       this.flushScheduled = true;
       setImmediate(() => {
         this.flushScheduled = false;
-        if (!this.closed) this.flush();
+        if (!this.closed && !this.checkpointing) this.flush();
       });
     }
   }
@@ -398,13 +436,16 @@ export class SqliteBackend implements Backend {
     });
     let removed = 0;
     while (this.compacted < revision && !this.closed) {
+      // A step is a write too: it must not land in the WAL while a checkpoint copies it.
+      while (this.checkpointing) await this.checkpointing;
+      if (this.closed) return;
       const to = Math.min(revision, this.compacted + compactStep);
       removed += step.immediate(this.compacted, to);
       this.compacted = to;
       if (this.compacted < revision) await new Promise((r) => setImmediate(r));
     }
     if (this.closed) return;
-    this.checkpoint('TRUNCATE');
+    await this.checkpoint(true);
     this.db.pragma('incremental_vacuum');
     this.log?.info({ revision, removed, ms: Date.now() - started }, 'sqlite datastore compacted');
   }
@@ -413,7 +454,7 @@ export class SqliteBackend implements Backend {
     const target = Math.min(this.rev - this.keepRevisions, this.revisionAtLastTick);
     this.revisionAtLastTick = this.rev;
     if (target <= this.compacted) {
-      this.checkpoint('TRUNCATE');
+      await this.checkpoint(true).catch(() => undefined);
       return;
     }
     try {
@@ -431,6 +472,10 @@ export class SqliteBackend implements Backend {
   private checkOpen(): void {
     if (this.closed) throw new StorageError(`${this.name} is closed`);
   }
+}
+
+function fdatasyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 function live(row: Row | undefined): KeyValue | undefined {
