@@ -2,25 +2,31 @@
  * Serves /openapi/v2, /openapi/v3 (the index) and /openapi/v3/<group-version>
  * from the documents built (once, cached) in ./openapi. v3 documents are
  * addressed by content hash, so clients may cache them for good.
+ *
+ * /openapi/v2 is JSON or, when Accept asks for it, gnostic protobuf: client-go
+ * fetches v2 only as protobuf (kubectl's client-side validation of `kind:
+ * List` files, `explain --output=plaintext-openapiv2`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceType } from '../api/types.js';
 import { errors } from '../api/errors.js';
-import { openapiV2, openapiV3, openapiV3Index, served, type ServedDocument } from './openapi/index.js';
+import { negotiateV2, openapiV2, openapiV2ProtoMediaType, openapiV3, openapiV3Index, served, servedProto, type ServedDocument } from './openapi/index.js';
 import { sendRaw, sendStatusError } from './http/respond.js';
+import { sendParts } from './http/compress.js';
 
 export class OpenAPIService {
   constructor(private readonly resources: readonly ResourceType[]) {}
 
   serve(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void {
     if (path === '/openapi/v2') {
-      const accept = req.headers.accept ?? '';
-      // kubectl asks for v2 only as protobuf (explain --output=plaintext-openapiv2); JSON is all we build.
-      if (accept && !/application\/json|\*\/\*|application\/\*/.test(accept)) {
-        sendStatusError(res, errors.notAcceptable('only application/json is served for /openapi/v2'));
+      const format = negotiateV2(req.headers.accept);
+      if (!format) {
+        sendStatusError(res, errors.notAcceptable(`only application/json and ${openapiV2ProtoMediaType} are served for /openapi/v2`));
         return;
       }
-      this.send(req, res, served(openapiV2(this.resources)), false);
+      const doc = openapiV2(this.resources);
+      if (format === 'proto') this.sendProto(req, res, doc);
+      else this.send(req, res, served(doc), false);
       return;
     }
     if (path === '/openapi/v3') {
@@ -48,5 +54,18 @@ export class OpenAPIService {
       return;
     }
     sendRaw(res, 200, d.json, headers);
+  }
+
+  private sendProto(req: IncomingMessage, res: ServerResponse, doc: object): void {
+    const p = servedProto(doc);
+    // Not the media type asked for: its '@' is no token character, so Go's mime.ParseMediaType (which client-go runs on
+    // every response's Content-Type) rejects it. kube-apiserver's handler ends up sending application/octet-stream too.
+    const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream', ETag: p.etag, 'Cache-Control': 'no-cache, private', Vary: 'Accept' };
+    if (req.headers['if-none-match'] === p.etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    void sendParts(res, 200, headers, [p.bytes], p.bytes.length);
   }
 }

@@ -21,6 +21,7 @@ import type { Backend, KeyValue, WatchEvent, Watcher } from '../../storage/backe
 import type { KObject } from '../../api/types.js';
 import { errors } from '../../api/errors.js';
 import type { Logger } from '../../util/log.js';
+import { servedJson, storedJson } from '../registry/stored-json.js';
 
 export interface CachedObject {
   readonly key: string;
@@ -61,15 +62,20 @@ export function resourceOfKey(key: string): string {
 }
 
 /**
- * A cached object, serialised once when it enters the cache (a few
- * microseconds per write) so that LISTs only copy bytes — a cold 10 000-pod
- * LIST would otherwise pay for every object at once.
+ * A cached object. Its served JSON is made when it enters the cache, from
+ * the stored text (stored-json.ts: a splice, not a parse and a stringify),
+ * so LISTs and watches only copy it; the parsed object is made the first
+ * time something needs it (a selector, a table), which for most objects
+ * under an unfiltered watch is never.
  */
 class Entry implements CachedObject {
-  readonly json: string;
+  private parsed?: Readonly<KObject>;
   private encoded?: Buffer;
-  constructor(readonly key: string, readonly obj: Readonly<KObject>, readonly rev: number, json?: string) {
-    this.json = json ?? JSON.stringify(obj);
+  constructor(readonly key: string, readonly json: string, readonly rev: number, obj?: Readonly<KObject>) {
+    this.parsed = obj;
+  }
+  get obj(): Readonly<KObject> {
+    return (this.parsed ??= JSON.parse(this.json) as KObject);
   }
   get bytes(): Buffer {
     return (this.encoded ??= Buffer.from(this.json, 'utf8'));
@@ -77,10 +83,13 @@ class Entry implements CachedObject {
 }
 
 function decode(kv: KeyValue, rev: number): CachedObject {
+  const json = servedJson(kv.value, rev);
+  if (json !== undefined) return new Entry(kv.key, json, rev);
+  // Not in stored form (written by an older skiff): parse and serialise it once.
   const obj = JSON.parse(kv.value) as KObject;
   obj.metadata ??= {};
   obj.metadata.resourceVersion = String(rev);
-  return new Entry(kv.key, obj, rev);
+  return new Entry(kv.key, JSON.stringify(obj), rev, obj);
 }
 
 interface ResourceState {
@@ -186,7 +195,7 @@ export class WatchCache {
       for (const [key, old] of st.objects) {
         if (seen.has(key)) continue;
         st.objects.delete(key);
-        const gone: CachedObject = new Entry(old.key, old.obj, listed.revision, old.json);
+        const gone = decode({ key: old.key, value: storedJson(old.obj), createRevision: 0, modRevision: listed.revision }, listed.revision);
         this.emit({ type: 'DELETED', rev: listed.revision, resource, object: gone, prev: old });
       }
     }

@@ -61,7 +61,7 @@ export async function readList(h: HandlerRequest): Promise<ListPage> {
     const all = deps.cache.list(rt.storage.resource, ns);
     if (!limit || (all.length <= limit && filter.everything) || rv === '0') {
       const items = [];
-      for (const c of all) if (filter(c.obj)) items.push(deps.store.presentCached(rt, c));
+      for (const c of all) if (filter.everything || filter(c.obj)) items.push(deps.store.presentCached(rt, c));
       if (!limit || items.length <= limit || rv === '0') {
         return { items, resourceVersion: String(deps.cache.currentRevision) };
       }

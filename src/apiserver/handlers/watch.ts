@@ -17,6 +17,7 @@ import { buildFilter } from './filter.js';
 import { negotiate } from '../http/respond.js';
 import { buildTable, partialMetadata } from '../http/table.js';
 import type { HandlerRequest } from './context.js';
+import type { Presented } from '../registry/store.js';
 
 /** Past this many unsent bytes a watcher is too slow and is closed (it re-lists). */
 const maxBufferedBytes = 32 * 1024 * 1024;
@@ -66,14 +67,14 @@ export async function handleWatch(h: HandlerRequest): Promise<void> {
   res.on('close', finish);
   res.on('error', finish);
 
-  const render = (c: Readonly<KObject>, json: string | undefined): string => {
+  const render = (p: Presented): string => {
     if (neg.rendering === 'table') {
-      const t = buildTable(rt, [c], neg, {}, !headersSent);
+      const t = buildTable(rt, [p.obj], neg, {}, !headersSent);
       headersSent = true;
       return JSON.stringify(t);
     }
-    if (neg.rendering === 'metadata') return JSON.stringify(partialMetadata(c, neg.metaVersion));
-    return json ?? JSON.stringify(c);
+    if (neg.rendering === 'metadata') return JSON.stringify(partialMetadata(p.obj, neg.metaVersion));
+    return p.json;
   };
   const write = (type: string, objJson: string) => {
     if (closed) return;
@@ -84,8 +85,7 @@ export async function handleWatch(h: HandlerRequest): Promise<void> {
     }
   };
   const sendObject = (type: string, c: CachedObject) => {
-    const p = deps.store.presentCached(rt, c);
-    write(type, render(p.obj, p.json));
+    write(type, render(deps.store.presentCached(rt, c)));
   };
   const bookmark = (rev: number, annotations?: Record<string, string>) => {
     const meta: Record<string, unknown> = { resourceVersion: String(rev) };
@@ -94,10 +94,12 @@ export async function handleWatch(h: HandlerRequest): Promise<void> {
   };
 
   const inScope = (c: CachedObject) => !nsPrefix || c.key.startsWith(nsPrefix);
+  // Without selectors nothing needs the parsed object: the cached text is sent as it is.
+  const selected = (c: CachedObject) => filter.everything || filter(c.obj);
   const onEvent = (ev: CacheEvent) => {
     if (!inScope(ev.object)) return;
-    const now = ev.type !== 'DELETED' && filter(ev.object.obj);
-    const before = ev.prev !== undefined && filter(ev.prev.obj);
+    const now = ev.type !== 'DELETED' && selected(ev.object);
+    const before = ev.prev !== undefined && selected(ev.prev);
     switch (ev.type) {
       case 'ADDED':
         if (now) sendObject('ADDED', ev.object);
@@ -108,7 +110,7 @@ export async function handleWatch(h: HandlerRequest): Promise<void> {
         else if (before) sendObject('DELETED', ev.object);
         break;
       case 'DELETED':
-        if (filter(ev.object.obj)) sendObject('DELETED', ev.object);
+        if (selected(ev.object)) sendObject('DELETED', ev.object);
         break;
     }
   };
@@ -117,7 +119,7 @@ export async function handleWatch(h: HandlerRequest): Promise<void> {
     if (fromRev === undefined || sendInitial) {
       const snapshot = deps.cache.list(rt.storage.resource, ns);
       const at = deps.cache.currentRevision;
-      for (const c of snapshot) if (filter(c.obj)) sendObject('ADDED', c);
+      for (const c of snapshot) if (selected(c)) sendObject('ADDED', c);
       if (sendInitial) bookmark(at, { 'k8s.io/initial-events-end': 'true' });
       sub = deps.cache.subscribe(rt.storage.resource, at, onEvent);
     } else {

@@ -5,7 +5,9 @@
  * the patch and validation code use.
  *
  * Documents are large, so each is built once per set of served resources
- * and kept; `served(doc)` gives its JSON text and a content hash/ETag.
+ * and kept; `served(doc)` gives its JSON text and a content hash/ETag, and
+ * `servedProto(doc)` the v2 document's protobuf bytes (what client-go asks
+ * for) with their own ETag.
  * The HTTP layer mounts: GET /openapi/v2 → openapiV2, /openapi/v3 →
  * openapiV3Index, /openapi/v3/<api/v1|apis/G/V> → openapiV3 (404 when it
  * returns undefined).
@@ -15,6 +17,7 @@ import type { ResourceType } from '../../api/types.js';
 import type { CustomSchemas } from './catalog.js';
 import { buildV2 } from './v2.js';
 import { buildV3, groupVersionKeys, normalizeGroupVersion } from './v3.js';
+import { encodeV2 } from './v2-proto.js';
 
 export type { GroupVersionKind, Schema, DefinitionsFile } from './schema.js';
 export { definitions, definitionNameFor, definitionsSource, kindsOf, resolveRef, schemaFor } from './definitions.js';
@@ -24,6 +27,8 @@ export { customDefinitionName, gvkKey, type CustomSchemas } from './catalog.js';
 export { toV3Schema } from './v3.js';
 export { kubernetesVersion } from './v2.js';
 export { normalizeGroupVersion } from './v3.js';
+export { encodeV2, decodeV2, openapiV2ProtoMediaType } from './v2-proto.js';
+export { negotiateV2, type V2Format } from './negotiate.js';
 
 export interface ServedDocument {
   /** The document as JSON text, ready to send. */
@@ -48,6 +53,27 @@ export function served(doc: object): ServedDocument {
     const hash = createHash('sha512').update(json).digest('hex').toUpperCase();
     s = { json, hash, etag: `"${hash}"` };
     servedCache.set(doc, s);
+  }
+  return s;
+}
+
+export interface ServedProto {
+  /** The openapi.v2.Document encoding of the document. */
+  bytes: Buffer;
+  /** `"<upper-case hex SHA-512 of bytes>"`: a representation of its own, so not the JSON's ETag. */
+  etag: string;
+}
+
+const servedProtoCache = new WeakMap<object, ServedProto>();
+
+/** The protobuf encoding of a v2 document returned by openapiV2, computed once per document. */
+export function servedProto(doc: object): ServedProto {
+  let s = servedProtoCache.get(doc);
+  if (!s) {
+    const enc = encodeV2(doc);
+    const bytes = Buffer.from(enc.buffer, enc.byteOffset, enc.byteLength);
+    s = { bytes, etag: `"${createHash('sha512').update(bytes).digest('hex').toUpperCase()}"` };
+    servedProtoCache.set(doc, s);
   }
   return s;
 }

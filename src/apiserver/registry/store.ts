@@ -17,6 +17,7 @@ import { errors, field, StatusError, type FieldError } from '../../api/errors.js
 import type { WatchCache, CachedObject } from '../cache/watch-cache.js';
 import type { RequestContext } from '../request-context.js';
 import { objectKey } from './keys.js';
+import { servedJson, storedJson } from './stored-json.js';
 import type { FieldTracker } from './fields.js';
 import type { AdmissionPlugin } from '../admission/index.js';
 import { isDeepStrictEqual as deepEqual } from 'node:util';
@@ -100,7 +101,9 @@ export class Store {
   }
 
   presentCached(rt: ResourceType, c: CachedObject): Presented {
-    if (c.obj.apiVersion === apiVersionOf(rt) || !rt.strategy.fromStorage) return { obj: c.obj as KObject, json: c.json, bytes: c.bytes };
+    // Without a conversion the cached text is the answer; `obj` stays unparsed unless someone reads it.
+    if (!rt.strategy.fromStorage) return { get obj() { return c.obj as KObject; }, json: c.json, bytes: c.bytes };
+    if (c.obj.apiVersion === apiVersionOf(rt)) return { obj: c.obj as KObject, json: c.json, bytes: c.bytes };
     return this.present(rt, c.obj, c.json);
   }
 
@@ -131,15 +134,16 @@ export class Store {
       this.validate(rt, obj, rt.strategy.validate?.(obj) ?? []);
       if (ctx.dryRun) return this.present(rt, obj);
       const key = objectKey(rt, obj.metadata!.namespace, obj.metadata!.name!);
+      const stored = storedJson(obj);
       try {
-        const kv = await this.backend.create(key, JSON.stringify(obj));
+        const kv = await this.backend.create(key, stored);
         obj.metadata!.resourceVersion = String(kv.modRevision);
         visibleAt = kv.modRevision;
       } catch (err) {
         if (err instanceof KeyExistsError) throw errors.alreadyExists(groupResource(rt), obj.metadata!.name!);
         throw err;
       }
-      return this.present(rt, obj);
+      return this.present(rt, obj, servedJson(stored, visibleAt));
     } finally {
       if (releases.length) {
         const releaseAll = () => releases.forEach((r) => r());
@@ -254,9 +258,10 @@ export class Store {
           next.metadata!.resourceVersion = String(del.modRevision);
           return { result: this.present(rt, next), created: false };
         }
-        const res = await this.backend.update(key, JSON.stringify(withoutRV(next)), kv.modRevision);
+        const stored = storedJson(next);
+        const res = await this.backend.update(key, stored, kv.modRevision);
         next.metadata!.resourceVersion = String(res.modRevision);
-        return { result: this.present(rt, next), created: false };
+        return { result: this.present(rt, next, servedJson(stored, res.modRevision)), created: false };
       } catch (err) {
         if (err instanceof ConflictError || err instanceof NotFoundError) {
           if (opts.honorResourceVersion && wantedRV) throw errors.staleResourceVersion(gr, name);
@@ -351,7 +356,7 @@ export class Store {
         if (rt.strategy.prepareForDelete) rt.strategy.prepareForDelete(next);
         if (ctx.dryRun) return { obj: this.present(rt, next).obj, deleted: false };
         try {
-          const res = await this.backend.update(key, JSON.stringify(withoutRV(next)), kv.modRevision);
+          const res = await this.backend.update(key, storedJson(next), kv.modRevision);
           nmeta.resourceVersion = String(res.modRevision);
           return { obj: this.present(rt, next).obj, deleted: false };
         } catch (err) {
@@ -375,12 +380,6 @@ export class Store {
 
 function toTime(d: Date): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-function withoutRV(obj: KObject): KObject {
-  if (obj.metadata?.resourceVersion === undefined) return obj;
-  const { resourceVersion: _rv, ...meta } = obj.metadata;
-  return { ...obj, metadata: meta };
 }
 
 /** Drop empty labels/annotations/finalizers maps and lists, as Go's omitempty does. */
