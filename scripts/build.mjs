@@ -10,4 +10,4 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit'
 
 run(process.execPath, ['--import', 'tsx', join(root, 'scripts/gen-openapi.ts')]);
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
-for (const f of ['src/cri/api.proto', 'src/kubelet/images/pause.c']) (await import('node:fs')).cpSync(join(root, f), join(root, 'dist', f));
+for (const f of ['src/cri/api.proto', 'src/kubelet/images/pause.c', 'src/apiserver/openapi/openapiv2.proto']) (await import('node:fs')).cpSync(join(root, f), join(root, 'dist', f));

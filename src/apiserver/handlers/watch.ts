@@ -76,8 +76,19 @@ export async function handleWatch(h: HandlerRequest): Promise<void> {
     if (neg.rendering === 'metadata') return JSON.stringify(partialMetadata(p.obj, neg.metaVersion));
     return p.json;
   };
+  // Events of one storage batch arrive in one tick: corked until the next, they leave in one TLS write.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   const write = (type: string, objJson: string) => {
     if (closed) return;
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
     res.write(`{"type":"${type}","object":${objJson}}\n`);
     if (res.writableLength > maxBufferedBytes) {
       deps.log.warn({ resource: rt.resource }, 'closing a watch whose client is too slow');

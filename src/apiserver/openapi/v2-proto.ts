@@ -9,7 +9,8 @@
  * result as it reads kube-apiserver's: maps become ordered Named* pairs,
  * `type` a TypeItem list, `items` an ItemsItem list, `$ref` the `_ref`
  * field, parameters and responses oneofs, and every x- extension (as well as
- * defaults, examples and enum members) an Any holding the value's YAML text.
+ * defaults, examples and enum members) an Any holding the value's YAML text
+ * (here in JSON's flow style, see anyOf).
  * Keys Swagger 2.0 has no field for (oneOf, anyOf, not, nullable — they only
  * appear in structural CRD schemas) are dropped, as kube-apiserver drops them
  * when it publishes CRDs in v2.
@@ -17,7 +18,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { stringify } from 'yaml';
 
 /** What client-go sends in Accept for /openapi/v2 to get this form. */
 export const openapiV2ProtoMediaType = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
@@ -79,18 +79,15 @@ function copy(out: Msg, src: Json, kind: 'string' | 'number' | 'boolean', keys: 
   }
 }
 
-// Many extension values repeat (x-kubernetes-list-type: atomic, the same GVK on every operation of a path), so their YAML is kept.
-const yamlTexts = new Map<string, string>();
-
-/** gnostic's Any: the value's YAML text. */
+/**
+ * gnostic's Any: the value's YAML text. JSON is YAML (1.2, and the flow
+ * style go-yaml reads), so the value's JSON text serves: kube-openapi and
+ * cli-runtime yaml.Unmarshal it into the same value gnostic's block YAML
+ * would give, at a fraction of the cost of a YAML emitter (there are
+ * thousands of these in a document).
+ */
 function anyOf(v: unknown): Msg {
-  const key = JSON.stringify(v);
-  let text = yamlTexts.get(key);
-  if (text === undefined) {
-    text = stringify(v, { lineWidth: 0 });
-    if (yamlTexts.size < 10_000) yamlTexts.set(key, text);
-  }
-  return { yaml: text };
+  return { yaml: JSON.stringify(v) };
 }
 
 function vendorExtensions(src: Json): Msg[] | undefined {
