@@ -49,7 +49,7 @@ export async function sendParts(res: ServerResponse, code: number, headers: Reco
     res.end();
     return;
   }
-  res.writeHead(code, { ...headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
+  res.writeHead(code, { ...headers, 'Content-Encoding': 'gzip', Vary: headers.Vary ? `${headers.Vary}, Accept-Encoding` : 'Accept-Encoding' });
   const pending: Promise<Buffer>[] = [];
   const it = slices(parts);
   const startNext = () => {
