@@ -67,11 +67,13 @@ export interface Strategy {
   /**
    * Merge an update to the main resource with the old object: e.g. keep the
    * old status when the type has a status subresource; bump generation only
-   * when the spec changed.
+   * when the spec changed. `obj` may take parts of `old` by reference (like
+   * Kubernetes' strategies): the caller passes an `old` it owns and does not
+   * change afterwards.
    */
   prepareForUpdate?(obj: KObject, old: KObject): void;
 
-  /** For the status subresource: keep everything but status from `old`. */
+  /** For the status subresource: keep everything but status from `old` (by reference, as above). */
   prepareForStatusUpdate?(obj: KObject, old: KObject): void;
 
   /**

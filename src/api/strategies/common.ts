@@ -59,8 +59,9 @@ export function makeStrategy<T extends object>(rules: KindRules<T>): Strategy {
     },
     prepareForUpdate(obj, old) {
       if (r.status) {
+        // Shared, not copied (as Kubernetes does): the store hands in a private `old` and only reads it afterwards.
         if (old.status === undefined) delete obj.status;
-        else obj.status = structuredClone(old.status);
+        else obj.status = old.status;
       }
       const oldGen = old.metadata?.generation;
       if (r.generation) {
@@ -85,7 +86,8 @@ export function makeStrategy<T extends object>(rules: KindRules<T>): Strategy {
       const resourceVersion = obj.metadata?.resourceVersion;
       const annotations = obj.metadata?.annotations;
       for (const k of Object.keys(obj)) delete obj[k];
-      Object.assign(obj, structuredClone(old));
+      // Everything but status comes from the stored object; metadata is copied because the update path edits it.
+      Object.assign(obj, old, { metadata: { ...old.metadata } });
       if (status === undefined) delete obj.status;
       else obj.status = status;
       if (resourceVersion !== undefined) obj.metadata = { ...obj.metadata, resourceVersion };

@@ -243,7 +243,8 @@ export class Store {
         }
       }
       const old = decodeKV(kv);
-      const clientView = this.present(rt, structuredClone(old)).obj;
+      // A second parse rather than structuredClone(old): cheaper, and `old` stays private to this update.
+      const clientView = this.present(rt, decodeKV(kv)).obj;
       const wanted = await build(clientView);
       const wantedRV = wanted.metadata?.resourceVersion;
       if (opts.honorResourceVersion && wantedRV && wantedRV !== old.metadata!.resourceVersion) {
