@@ -2,7 +2,10 @@
 // already present: p50/p99 from pod creation to Running with every
 // container started, for 100 pods created at 5 pods/s and for a burst of 30,
 // next to the floor — a bare `runc run` of the same busybox rootfs, measured
-// in the same run. Prints figures; not a pass/fail test.
+// in the same run — and 10 pods at 1 pod/s for the unhurried latency. Also
+// prints the CPU one pod start costs the whole stack (containerd, CNI
+// plugins, shims and runc, API server and agent), and so the most pods per
+// second this machine's cores can start. Prints figures; not a pass/fail test.
 //
 //   node --import tsx bench/pod-startup/main.ts [--pods 100] [--rate 5] [--burst 30]
 //
@@ -15,6 +18,7 @@ import { promisify } from 'node:util';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { busyboxLayer } from '../../test/images/build.js';
 import { busyboxPod, startTestNode, type TestNode } from '../../test/e2e/node-support.js';
+import { runtimeCpu } from './cpu.js';
 
 // A reader that goes away (`| head`) must not kill the run before teardown: that would leave the node's pods behind.
 process.stdout.on('error', () => undefined);
@@ -102,8 +106,12 @@ async function main() {
     await node.createPod(busyboxPod('warmup', { containers: [{ name: 'c', image: 'busybox', command: ['true'] }], restartPolicy: 'Never' }));
     await node.waitPod('warmup', (p) => p.status?.phase === 'Succeeded', 60_000);
 
+    const cpuSince = runtimeCpu(node);
     const steady = await measure(node, Array.from({ length: PODS }, (_, i) => `steady-${i}`), 1000 / RATE);
+    const cpu = cpuSince();
     const burst = await measure(node, Array.from({ length: BURST }, (_, i) => `burst-${i}`), 0);
+    // Unhurried: what one pod costs in time when nothing else is starting.
+    const slow = await measure(node, Array.from({ length: 10 }, (_, i) => `slow-${i}`), 1000);
     const f50 = pct(floor, 50);
     const line = (label: string, xs: number[]) =>
       console.log(
@@ -113,6 +121,15 @@ async function main() {
     console.log(`${'bare runc run (floor)'.padEnd(28)} n=${String(floor.length).padStart(3)}  p50 ${f50.toFixed(0).padStart(5)} ms  p99 ${pct(floor, 99).toFixed(0).padStart(5)} ms`);
     line(`${PODS} pods at ${RATE} pods/s`, steady);
     line(`burst of ${BURST}`, burst);
+    line('10 pods at 1 pod/s', slow);
+    const n = Math.max(1, steady.length);
+    const perPod = (cpu.containerd + cpu.containerdChildren + cpu.shims + cpu.self) / n;
+    const cores = (await import('node:os')).availableParallelism();
+    console.log(
+      `CPU per pod at ${RATE}/s: ${perPod.toFixed(0)} ms = containerd ${(cpu.containerd / n).toFixed(0)} + CNI plugins and shim launchers ${(cpu.containerdChildren / n).toFixed(0)} ` +
+        `+ shims with runc ${(cpu.shims / n).toFixed(0)} + API server and agent ${(cpu.self / n).toFixed(0)} ms; ` +
+        `${cores} cores start at most ${((cores * 1000) / perPod).toFixed(1)} pods/s`,
+    );
     console.log(`target: p99 ≤ 1000 ms at ${RATE} pods/s (Kubernetes SLO: p99 ≤ 5 s)`);
   } finally {
     await node.teardown();

@@ -11,11 +11,10 @@
 // profile of this process over the measured window.
 //
 //   node --import tsx bench/pod-startup/trace.ts [--pods 30] [--rate 5] [--prof FILE]
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { pidsMentioning } from '../../src/kubelet/index.js';
+import { runtimeCpu } from './cpu.js';
 import { busyboxPod, startTestNode } from '../../test/e2e/node-support.js';
 
 // A reader that goes away (`| head`) must not kill the run before teardown: that would leave the node's pods behind.
@@ -32,16 +31,6 @@ const profFile = args.includes('--prof') ? args[args.indexOf('--prof') + 1] : un
 function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
-}
-
-/** CPU of a process in ms (clock ticks of 10 ms): its own, or with its waited-for children. */
-function cpuMs(pid: number, withChildren = true): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0)) * 10;
-  } catch {
-    return 0;
-  }
 }
 
 const node = await startTestNode();
@@ -92,12 +81,7 @@ try {
   await node.createPod(busyboxPod('warmup', { containers: [{ name: 'c', image: 'busybox', command: ['true'] }], restartPolicy: 'Never' }));
   await node.waitPod('warmup', (p) => p.status?.phase === 'Succeeded', 60_000);
   calls.clear();
-  const paths = node.agent.containerd.paths;
-  const cdPid = Number(readFileSync(join(paths.base, 'containerd.pid'), 'utf8'));
-  const shims0 = new Map(pidsMentioning(paths.socket).map((p) => [p, cpuMs(p)]));
-  const cd0 = cpuMs(cdPid);
-  const cdSelf0 = cpuMs(cdPid, false);
-  const me0 = process.cpuUsage();
+  const cpuSince = runtimeCpu(node);
   const inspector = profFile ? new Session() : undefined;
   const post = (method: string) => new Promise<any>((res, rej) => inspector!.post(method, {}, (err, r) => (err ? rej(err) : res(r))));
   if (inspector) {
@@ -133,14 +117,12 @@ try {
   }
 
   const n = Math.max(1, done.size);
-  const shims = pidsMentioning(paths.socket);
-  const shimCpu = shims.reduce((a, p) => a + cpuMs(p) - (shims0.get(p) ?? 0), 0);
-  const me = process.cpuUsage(me0);
+  const cpu = cpuSince();
   const lat = [...done].map(([name, t]) => t - created.get(name)!);
   console.log(`pods ${done.size}/${PODS} at ${RATE}/s: p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms; all Running after ${Date.now() - t0} ms; most CRI calls in flight ${maxInflight}`);
   console.log(
-    `CPU per pod: containerd ${((cpuMs(cdPid, false) - cdSelf0) / n).toFixed(0)} ms + its children (CNI plugins, shim launchers) ${((cpuMs(cdPid) - cd0 - (cpuMs(cdPid, false) - cdSelf0)) / n).toFixed(0)} ms, ` +
-      `${shims.length} shims with runc ${(shimCpu / n).toFixed(0)} ms, API server + agent ${((me.user + me.system) / 1000 / n).toFixed(0)} ms`,
+    `CPU per pod: containerd ${(cpu.containerd / n).toFixed(0)} ms + its children (CNI plugins, shim launchers) ${(cpu.containerdChildren / n).toFixed(0)} ms, ` +
+      `${cpu.shimCount} shims with runc ${(cpu.shims / n).toFixed(0)} ms, API server + agent ${(cpu.self / n).toFixed(0)} ms`,
   );
   console.log('steps, from creation (p50 / p99 over pods):');
   const steps = new Map<string, number[]>();
