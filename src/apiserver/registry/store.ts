@@ -59,6 +59,8 @@ export interface UpdateOptions {
   allowCreate?: boolean;
   /** When the new object carries a resourceVersion, compare it (PUT). Patches set false. */
   honorResourceVersion?: boolean;
+  /** The build function ignores the current object (PUT): do not make the client's copy of it. */
+  replaces?: boolean;
 }
 
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
@@ -217,7 +219,12 @@ export class Store {
     }
     body.metadata ??= {};
     body.metadata.name = name;
-    return this.guaranteedUpdate(rt, namespace, name, ctx, () => structuredClone(body), { honorResourceVersion: true, ...opts });
+    // The first attempt takes the body itself (it is this request's own); a retry after a conflict starts
+    // again from a copy of it as it came, since the attempt before changed it.
+    const original = JSON.stringify(body);
+    let attempts = 0;
+    const build = () => (attempts++ === 0 ? body : (JSON.parse(original) as KObject));
+    return this.guaranteedUpdate(rt, namespace, name, ctx, build, { honorResourceVersion: true, ...opts, replaces: true });
   }
 
   /**
@@ -244,8 +251,7 @@ export class Store {
       }
       const old = decodeKV(kv);
       // A second parse rather than structuredClone(old): cheaper, and `old` stays private to this update.
-      const clientView = this.present(rt, decodeKV(kv)).obj;
-      const wanted = await build(clientView);
+      const wanted = await build(opts.replaces ? undefined : this.present(rt, decodeKV(kv)).obj);
       const wantedRV = wanted.metadata?.resourceVersion;
       if (opts.honorResourceVersion && wantedRV && wantedRV !== old.metadata!.resourceVersion) {
         throw errors.staleResourceVersion(gr, name);
