@@ -1,8 +1,9 @@
 /**
  * The layer below a LIST: a body of the same size served by a bare node
- * HTTPS server with the cluster's own serving certificate, read the same way
- * (keep-alive, whole body kept). What TLS on loopback costs on this machine
- * before the API server does any work.
+ * HTTPS server with the cluster's own serving certificate, written the way
+ * the API server writes a big body (256 KiB slices, each after the socket
+ * drained) and read the same way (keep-alive, whole body kept). What TLS on
+ * loopback costs on this machine before the API server does any work.
  */
 import { createServer, Agent, get } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +14,13 @@ import { summarize, type Summary } from './stats.js';
 export async function tlsFloor(dataDir: string, bytes: number, runs: number): Promise<Summary> {
   const tls = join(dataDir, 'tls');
   const body = Buffer.alloc(bytes, 0x61);
-  const server = createServer({ key: readFileSync(join(tls, 'serving-kube-apiserver.key')), cert: readFileSync(join(tls, 'serving-kube-apiserver.crt')) }, (_req, res) => {
+  const slice = 256 * 1024;
+  const server = createServer({ key: readFileSync(join(tls, 'serving-kube-apiserver.key')), cert: readFileSync(join(tls, 'serving-kube-apiserver.crt')) }, async (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
-    res.end(body);
+    for (let at = 0; at < body.length; at += slice) {
+      if (!res.write(body.subarray(at, at + slice))) await new Promise((r) => res.once('drain', r));
+    }
+    res.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const agent = new Agent({ keepAlive: true, ca: readFileSync(join(tls, 'server-ca.crt')) });
