@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { workerRelevantChange } from './agent.js';
-import { runtimeSignature } from './pod-worker.js';
+import { runtimeSignature } from './pod-worker/index.js';
 
 const base: Pod = {
   metadata: { name: 'p', namespace: 'default', uid: 'u1', resourceVersion: '10', labels: { a: '1' }, managedFields: [{ manager: 'kubectl' }] },

@@ -16,7 +16,7 @@ import { ensurePodMasquerade, writeCniConfig } from '../network/cni/index.js';
 import type { Logger } from '../util/log.js';
 import { readRegistries, registryAuth, startContainerd, type ContainerdHandle } from './containerd/index.js';
 import { KUBELET_PORT, nodeConditions, nodeImages, nodeObject, primaryAddress, type NodeFacts } from './node-status.js';
-import { PodWorkers, runtimeSignature } from './pod-worker.js';
+import { PodWorkers, runtimeSignature } from './pod-worker/index.js';
 import { startStaticPods, type StaticPods } from './static-pods/index.js';
 import { startNodeKubeletServer } from './server/index.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from './runtime-config.js';

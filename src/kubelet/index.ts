@@ -7,5 +7,4 @@ export type { NodeAgent, NodeAgentOptions } from './agent.js';
 export { startContainerd, containerdPaths } from './containerd/index.js';
 export type { ContainerdHandle, ContainerdOptions } from './containerd/index.js';
 export { importImages, listImages } from './images/index.js';
-export { podLogDir } from './pod-worker.js';
 export { killAll, removeAllPods, mountsUnder, pidsMentioning } from './killall.js';

@@ -18,7 +18,7 @@ import { isStatusError } from '../../api/errors.js';
 import type { KObject } from '../../api/types.js';
 import { resources, type Client } from '../../client/index.js';
 import type { Logger } from '../../util/log.js';
-import { ANNOTATION_MIRROR, type MirrorRef, type PodWorkers } from '../pod-worker.js';
+import { ANNOTATION_MIRROR, type MirrorRef, type PodWorkers } from '../pod-worker/index.js';
 import { readManifests, type StaticPod } from './manifests.js';
 
 export interface StaticPodsOptions {
