@@ -18,6 +18,7 @@ import { schemaFieldTracker } from './registry/schema-fields.js';
 import { createRequestHandler, createUpgradeHandler } from './server.js';
 import { OpenAPIService } from './openapi-routes.js';
 import { bootstrap } from './bootstrap.js';
+import { createJoinService } from './join.js';
 import { defaultAdmission } from './admission/index.js';
 
 export type { ServerOptions, RunningServer };
@@ -63,6 +64,7 @@ export async function startServer(opts: ServerOptions): Promise<StartedApiServer
     discovery,
     openapi: new OpenAPIService(resourceTypes),
     kubelet: { ca: auth.pki.serverCA.cert, cert: auth.pki.kubeletClient.cert, key: auth.pki.kubeletClient.key },
+    join: createJoinService({ serverCA: auth.pki.serverCA, clientCA: auth.pki.clientCA.cert, log: log.child({ component: 'join' }) }),
   };
   server.on('request', createRequestHandler(routerDeps));
   server.on('upgrade', createUpgradeHandler(routerDeps));

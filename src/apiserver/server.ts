@@ -17,6 +17,7 @@ import { managerFromUserAgent, validateFieldManager } from './patch/index.js';
 import type { ApiDeps, HandlerRequest } from './handlers/context.js';
 import { dispatchResource } from './handlers/index.js';
 import type { OpenAPIService } from './openapi-routes.js';
+import { JOIN_PATH_PREFIX, type JoinService } from './join.js';
 import { serverVersion } from './version.js';
 
 export interface RouterDeps extends ApiDeps {
@@ -25,6 +26,8 @@ export interface RouterDeps extends ApiDeps {
   serverCA: string;
   discovery: Discovery;
   openapi: OpenAPIService;
+  /** The node join endpoints (/v1-skiff/...); absent, they are 404 like any unknown path. */
+  join?: JoinService;
 }
 
 /** Paths anyone may read, so load balancers and probes need no credentials. */
@@ -87,6 +90,10 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
   const user = deps.authenticator.authenticate(req);
   if (!user) throw errors.unauthorized();
 
+  if (deps.join && path.startsWith(JOIN_PATH_PREFIX)) {
+    await deps.join.serve(req, res, path, user);
+    return;
+  }
   if (path === '/api' || path === '/apis') {
     const agg = aggregatedVersion(req.headers.accept);
     if (agg) {

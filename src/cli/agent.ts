@@ -2,10 +2,14 @@
  * `skiff agent --server URL --token T`: a node agent joining a server, like
  * `k3s agent`. The server's CA is fetched from /cacerts and trusted only if
  * its SHA-256 matches the hash inside the join token (K10<hash>::...), so the
- * token is all a new node needs. With `--simulate N` the agent registers N
- * hollow nodes whose pods run in memory (for scale tests and benchmarks).
+ * token is all a new node needs. A real node then fetches its kubelet API's
+ * TLS material with the token (client CA, serving certificate; kept under
+ * `<data-dir>/agent/tls/`), so the API server can relay logs, exec, attach
+ * and port-forward to it. With `--simulate N` the agent registers N hollow
+ * nodes whose pods run in memory (for scale tests and benchmarks).
  */
 import { get } from 'node:https';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { caHash, parseJoinToken } from '../apiserver/auth/index.js';
@@ -23,6 +27,8 @@ const FLAGS: FlagSpecs = {
   token: { type: 'string', short: 't' },
   'data-dir': { type: 'string', short: 'd' },
   'node-name': { type: 'string' },
+  'node-ip': { type: 'string' },
+  'kubelet-port': { type: 'string' },
   simulate: { type: 'string' },
   'pod-manifest-path': { type: 'string' },
   'log-level': { type: 'string', short: 'v' },
@@ -37,6 +43,9 @@ Flags:
   -t, --token TOKEN        the join token (K10<ca-hash>::server:<secret>)
   -d, --data-dir DIR       state directory (default /var/lib/skiff as root, else ~/.skiff)
       --node-name NAME     the Node's name (default: the hostname)
+      --node-ip IP         the Node's InternalIP, where the server reaches its kubelet API
+                           (default: 127.0.0.1 for a server on loopback, else the default route's address)
+      --kubelet-port PORT  the kubelet API's port (default 10250)
       --simulate N         register N hollow nodes instead of running containers
       --pod-manifest-path DIR  static pods to run (default DIR/agent/pod-manifests)
   -v, --log-level LEVEL    trace, debug, info, warn (default), error
@@ -70,6 +79,19 @@ export function fetchTrustedCA(server: string, token: string): Promise<string> {
   });
 }
 
+/**
+ * Where the API server will dial this node's kubelet API: `--node-ip`, or
+ * for a server on loopback (same machine) loopback too, so nothing leaves
+ * the machine, or the default route's address (what the agent reports anyway).
+ */
+export function pickNodeIP(flag: string | undefined, server: URL, primary: () => string): string {
+  if (flag !== undefined) return flag;
+  const host = server.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost') return '127.0.0.1';
+  if ((isIP(host) === 4 && host.startsWith('127.')) || host === '::1') return host;
+  return primary();
+}
+
 export async function agentCommand(argv: string[], deps: AgentDeps): Promise<number> {
   const { values } = parseFlags('agent', argv, FLAGS);
   if (values.help) {
@@ -95,6 +117,15 @@ export async function agentCommand(argv: string[], deps: AgentDeps): Promise<num
   const levelText = (values['log-level'] as string | undefined) ?? deps.env?.SKIFF_LOG_LEVEL ?? 'warn';
   const level = parseLogLevel(levelText);
   if (!level) throw usageError('agent', `invalid value ${JSON.stringify(levelText)} for --log-level`);
+  const nodeIPText = values['node-ip'] as string | undefined;
+  if (nodeIPText !== undefined && isIP(nodeIPText) === 0) {
+    throw usageError('agent', `invalid value ${JSON.stringify(nodeIPText)} for --node-ip: want an IP address`);
+  }
+  const portText = values['kubelet-port'] as string | undefined;
+  const kubeletPort = portText === undefined ? undefined : Number(portText);
+  if (kubeletPort !== undefined && (!Number.isInteger(kubeletPort) || kubeletPort < 1 || kubeletPort > 65535)) {
+    throw usageError('agent', `invalid value ${JSON.stringify(portText)} for --kubelet-port: want a port number (1-65535)`);
+  }
   const log = createLogger(level);
   const ca = await fetchTrustedCA(url.origin, token);
   const nodeName = ((values['node-name'] as string | undefined) ?? hostname()).toLowerCase();
@@ -109,10 +140,30 @@ export async function agentCommand(argv: string[], deps: AgentDeps): Promise<num
     deps.io.stdout(`skiff agent: ${simulate} hollow nodes joined ${url.origin}\n`);
   } else {
     const { startNodeAgent } = await import('../kubelet/index.js');
+    const { primaryAddress } = await import('../kubelet/node-status.js');
+    const { joinedKubeletTLS } = await import('../kubelet/server/tls.js');
     const dataDir = resolveDataDir(values['data-dir'] as string | undefined, deps.env);
+    const nodeIP = pickNodeIP(nodeIPText, url, primaryAddress);
     const client = createClient({ server: url.origin, ca, token, userAgent: 'skiff-kubelet/v0.1.0' });
+    let tls;
+    try {
+      tls = await joinedKubeletTLS({ client, serverCA: ca, dataDir, nodeName, addresses: [nodeIP], log });
+    } catch (err) {
+      client.close();
+      throw new CliError((err as Error).message);
+    }
     const manifests = values['pod-manifest-path'] as string | undefined;
-    const agent = await startNodeAgent({ client, dataDir, nodeName, log, ...(manifests ? { podManifestPath: resolvePath(manifests) } : {}) });
+    const agent = await startNodeAgent({
+      client,
+      dataDir,
+      nodeName,
+      nodeIP,
+      log,
+      servingCert: { cert: tls.cert, key: tls.key },
+      clientCA: tls.clientCA,
+      ...(kubeletPort !== undefined ? { kubeletPort } : {}),
+      ...(manifests ? { podManifestPath: resolvePath(manifests) } : {}),
+    });
     const removePidFile = writePidFile(dataDir);
     await agent.ready;
     stop = async () => {
