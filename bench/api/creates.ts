@@ -9,6 +9,8 @@ export interface CreatesOptions {
   /** Stop starting new creates after this long, so a slow server keeps the bench bounded. */
   deadlineMs: number;
   name(i: number): string;
+  /** Default `default`. */
+  namespace?: string;
 }
 
 export interface CreatesResult {
@@ -22,9 +24,9 @@ export interface CreatesResult {
 }
 
 export async function benchCreates(api: ApiClient, o: CreatesOptions): Promise<CreatesResult> {
-  const path = '/api/v1/namespaces/default/pods';
+  const path = `/api/v1/namespaces/${o.namespace ?? 'default'}/pods`;
   // Bodies are built ahead so that JSON.stringify does not sit in the measured loop.
-  const bodies = Array.from({ length: o.total }, (_, i) => podBody(o.name(i)));
+  const bodies = Array.from({ length: o.total }, (_, i) => podBody(o.name(i), {}, o.namespace));
   const latencies: number[] = [];
   let next = 0;
   let failed = 0;

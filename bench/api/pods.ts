@@ -2,13 +2,13 @@
  * Pod bodies as a controller would post them: ~1.5 KB of JSON with labels,
  * an annotation, one container with ports, env, resources and probes.
  */
-export function podBody(name: string, labels: Record<string, string> = {}): string {
+export function podBody(name: string, labels: Record<string, string> = {}, namespace = 'default'): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name,
-      namespace: 'default',
+      namespace,
       labels: { app: 'bench', tier: 'backend', 'pod-template-hash': '5d8f7c9b6d', ...labels },
       annotations: { 'bench.skiff.dev/note': 'x'.repeat(690) },
     },
