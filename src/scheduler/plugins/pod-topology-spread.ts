@@ -41,6 +41,8 @@ interface Constraint {
   maxSkew: number;
   topologyKey: string;
   selector: LabelSelector;
+  /** The selector as text: with the namespace, the key of remembered counts. */
+  selectorKey: string;
   minDomains: number;
   honorAffinity: boolean;
   honorTaints: boolean;
@@ -66,6 +68,7 @@ function constraintsOf(pod: PodInfo, action: 'DoNotSchedule' | 'ScheduleAnyway')
       maxSkew: c.maxSkew,
       topologyKey: c.topologyKey,
       selector,
+      selectorKey: `${pod.namespace}\u0000${JSON.stringify(sel ?? null)}`,
       minDomains: c.minDomains ?? 1,
       honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
       honorTaints: c.nodeTaintsPolicy === 'Honor',
@@ -82,6 +85,25 @@ function countMatching(node: NodeInfo, namespace: string, sel: LabelSelector): n
     if (matches(sel, p.labels)) n++;
   }
   return n;
+}
+
+/**
+ * Matching pods per node and selector, remembered while the node's pods stay
+ * as they were (its generation): the pods of one workload share a selector,
+ * and between two of their scheduling cycles only the node the previous one
+ * went to has changed, so a cycle costs a lookup per node instead of a look
+ * at every pod in the cluster.
+ */
+const rememberedCounts = new WeakMap<NodeInfo, Map<string, { generation: number; count: number }>>();
+
+function matchingOn(node: NodeInfo, namespace: string, c: Constraint): number {
+  let m = rememberedCounts.get(node);
+  if (!m) rememberedCounts.set(node, (m = new Map()));
+  const hit = m.get(c.selectorKey);
+  if (hit && hit.generation === node.generation) return hit.count;
+  const count = countMatching(node, namespace, c.selector);
+  m.set(c.selectorKey, { generation: node.generation, count });
+  return count;
 }
 
 function hasAllKeys(node: NodeInfo, cs: readonly Constraint[]): boolean {
@@ -125,7 +147,7 @@ export const podTopologySpread = {
         if (!eligible(node, pod, c)) continue;
         const v = node.labels[c.topologyKey]!;
         const m = counts[i]!;
-        m.set(v, (m.get(v) ?? 0) + countMatching(node, pod.namespace, c.selector));
+        m.set(v, (m.get(v) ?? 0) + matchingOn(node, pod.namespace, c));
       }
     }
     const minMatch = counts.map((m, i) => {
@@ -170,7 +192,7 @@ export const podTopologySpread = {
           if (c.topologyKey === hostnameKey || !eligible(node, pod, c)) return;
           const v = node.labels[c.topologyKey]!;
           if (!domains[i]!.has(v)) return;
-          counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + countMatching(node, pod.namespace, c.selector));
+          counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + matchingOn(node, pod.namespace, c));
         });
       }
     }
@@ -184,7 +206,7 @@ export const podTopologySpread = {
     let score = 0;
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i]!;
-      const n = c.topologyKey === hostnameKey ? countMatching(node, pod.namespace, c.selector) : (s.counts[i]!.get(node.labels[c.topologyKey]!) ?? 0);
+      const n = c.topologyKey === hostnameKey ? matchingOn(node, pod.namespace, c) : (s.counts[i]!.get(node.labels[c.topologyKey]!) ?? 0);
       score += n * s.weights[i]! + (c.maxSkew - 1);
     }
     return Math.round(score);
