@@ -5,7 +5,7 @@
 import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
-import type { Credentials } from './server.js';
+import type { Credentials } from '../support/index.js';
 
 export interface Reply {
   status: number;

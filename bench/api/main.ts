@@ -17,12 +17,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawSqliteCommitRate } from '../storage/raw.js';
+import { BenchOptions, startBenchServer, type BenchServer } from '../support/index.js';
 import { ApiClient, describeReply } from './client.js';
 import { benchCreates } from './creates.js';
 import { benchList } from './list.js';
 import { tlsFloor } from './tls-floor.js';
 import { podBody } from './pods.js';
-import { startBenchServer, type BenchServer } from './server.js';
 import { fmt } from './stats.js';
 import { benchWatchDelivery } from './watch.js';
 
@@ -31,28 +31,18 @@ const warmUpCreates = 1000;
 /** The whole run must stay well under three minutes. */
 const wallClockLimitMs = 175_000;
 
-function option(name: string, fallback: number): number;
-function option(name: string, fallback: string): string;
-function option(name: string, fallback: number | string): number | string {
-  const args = process.argv.slice(2);
-  const i = args.indexOf(`--${name}`);
-  if (i < 0 || args[i + 1] === undefined) return fallback;
-  if (typeof fallback === 'string') return args[i + 1]!;
-  const n = Number(args[i + 1]);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, got ${args[i + 1]}`);
-  return n;
-}
+const options = new BenchOptions();
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 const line = (label: string, text: string) => console.log(`${label.padEnd(14)}${text}`);
 
 async function main(): Promise<void> {
-  const creates = option('creates', 10_000);
-  const clients = option('clients', 32);
-  const watches = option('watches', 100);
-  const writes = option('writes', 200);
-  const listRuns = option('list-runs', 10);
-  const root = mkdtempSync(join(option('dir', tmpdir()), 'skiff-bench-api-'));
+  const creates = options.number('creates', 10_000);
+  const clients = options.number('clients', 32);
+  const watches = options.number('watches', 100);
+  const writes = options.number('writes', 200);
+  const listRuns = options.number('list-runs', 10);
+  const root = mkdtempSync(join(options.string('dir', tmpdir()), 'skiff-bench-api-'));
   const began = Date.now();
   let server: BenchServer | undefined;
   let api: ApiClient | undefined;
@@ -80,8 +70,8 @@ async function main(): Promise<void> {
     const raw32 = rawSqliteCommitRate(root, creates, 32);
     line('raw sqlite', `1 row per fsync'd commit: ${fmt(raw1.rowsPerSecond)} rows/s; 32 rows per commit: ${fmt(raw32.rowsPerSecond)} rows/s (WAL, synchronous=FULL, same disk)`);
 
-    const bin = option('bin', '');
-    server = await startBenchServer(join(root, 'data'), bin || undefined);
+    const bin = options.string('bin', '');
+    server = await startBenchServer(join(root, 'data'), bin ? { bin } : {});
     api = new ApiClient(server.port, server.credentials, clients);
     // Open every keep-alive connection before measuring; the namespace must exist anyway.
     const warm = await Promise.all(Array.from({ length: clients }, () => api!.send('GET', '/api/v1/namespaces/default')));

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fmt, percentile, summarize } from './stats.js';
+import { fmt, percentile, percentileOf, summarize } from './stats.js';
 
 describe('bench stats', () => {
   it('takes nearest-rank percentiles', () => {
@@ -15,6 +15,14 @@ describe('bench stats', () => {
     for (const [p, want] of cases) assert.equal(percentile(xs, p), want, `p${p}`);
     assert.equal(percentile([7], 99), 7);
     assert.ok(Number.isNaN(percentile([], 50)));
+  });
+
+  it('takes percentiles of unsorted samples without reordering them', () => {
+    const xs = [30, 2, 100, 10, 1];
+    assert.equal(percentileOf(xs, 50), 10);
+    assert.equal(percentileOf(xs, 99), 100);
+    assert.deepEqual(xs, [30, 2, 100, 10, 1]);
+    assert.ok(Number.isNaN(percentileOf([], 50)));
   });
 
   it('summarizes unsorted samples numerically (not as strings)', () => {

@@ -14,6 +14,11 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
+/** Nearest-rank percentile of samples in any order. */
+export function percentileOf(samples: readonly number[], p: number): number {
+  return percentile([...samples].sort((a, b) => a - b), p);
+}
+
 export function summarize(samples: readonly number[]): Summary {
   const sorted = Float64Array.from(samples).sort();
   const arr = Array.from(sorted);

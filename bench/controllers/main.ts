@@ -23,27 +23,17 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Namespace, Node, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { configFromKubeconfig, createClient, resources, type Client } from '../../src/client/index.js';
+import { resources, type Client } from '../../src/client/index.js';
 import { startHollowNodes, type HollowNodes } from '../../src/kubelet/hollow/index.js';
 import { fmt } from '../api/stats.js';
+import { BenchOptions, UnthrottledClients, startBenchServer, type BenchServer } from '../support/index.js';
 import { PodTally } from './pod-tally.js';
-import { startControllerBenchServer, type ControllerBenchServer } from './server.js';
 
 /** The whole run stays under ten minutes. */
 const wallClockLimitMs = 9.5 * 60_000;
 const ns = 'bench-controllers';
 
-function option(name: string, fallback: number): number;
-function option(name: string, fallback: string): string;
-function option(name: string, fallback: number | string): number | string {
-  const args = process.argv.slice(2);
-  const i = args.indexOf(`--${name}`);
-  if (i < 0 || args[i + 1] === undefined) return fallback;
-  if (typeof fallback === 'string') return args[i + 1]!;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} wants a positive whole number, got ${args[i + 1]}`);
-  return n;
-}
+const options = new BenchOptions();
 
 const loads = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const secondsSince = (t: number) => (performance.now() - t) / 1000;
@@ -81,18 +71,18 @@ async function rolledOut(client: Client, name: string, replicas: number, ms: num
 }
 
 async function main(): Promise<void> {
-  const nodeCount = option('nodes', 1000);
-  const replicas = option('replicas', 10_000);
-  const root = mkdtempSync(join(option('dir', tmpdir()), 'skiff-bench-controllers-'));
+  const nodeCount = options.count('nodes', 1000);
+  const replicas = options.count('replicas', 10_000);
+  const root = mkdtempSync(join(options.string('dir', tmpdir()), 'skiff-bench-controllers-'));
   const began = Date.now();
-  let server: ControllerBenchServer | undefined;
+  let server: BenchServer | undefined;
   let hollow: HollowNodes | undefined;
   let tally: PodTally | undefined;
-  const clients: Client[] = [];
+  let clients: UnthrottledClients | undefined;
   const cleanup = async () => {
     tally?.stop();
     await hollow?.stop();
-    for (const c of clients) c.close();
+    clients?.close();
     await server?.stop();
     rmSync(root, { recursive: true, force: true });
   };
@@ -105,36 +95,32 @@ async function main(): Promise<void> {
   // short reports how far it got.
   const measureUntil = Date.now() + wallClockLimitMs - 60_000;
   const left = () => Math.max(1000, measureUntil - Date.now());
+  const serverCpuSeconds = () => (server?.cpuMs() ?? NaN) / 1000;
   const peak = () => {
     line('server peak RSS', `${fmt((server?.peakRssKiB() ?? NaN) / 1024)} MiB (API server + controllers + scheduler); bench process ${fmt(process.resourceUsage().maxRSS / 1024)} MiB`);
     const own = process.cpuUsage();
-    line('CPU', `server ${fmt(server?.cpuSeconds() ?? NaN)} s, bench process (hollow nodes + watch) ${fmt((own.user + own.system) / 1e6)} s, over ${fmt((Date.now() - began) / 1000)} s`);
+    line('CPU', `server ${fmt(serverCpuSeconds())} s, bench process (hollow nodes + watch) ${fmt((own.user + own.system) / 1e6)} s, over ${fmt((Date.now() - began) / 1000)} s`);
     line('load average', `${loads()} at the end`);
   };
 
   try {
     console.log(`skiff controllers bench: SQLite store, Node ${process.version}, ${availableParallelism()} CPUs, load average ${loads()}`);
-    const profDir = option('cpu-prof-dir', '');
-    server = await startControllerBenchServer(join(root, 'data'), profDir ? { cpuProfileDir: profDir } : {});
-    // Unthrottled clients, like the in-process components: the figures are the server's and the controllers'.
-    const mk = (ua: string) => {
-      const c = createClient({ ...configFromKubeconfig(server!.kubeconfig, ua), qps: 1e6, burst: 1e6 });
-      clients.push(c);
-      return c;
-    };
-    const admin = mk('bench/controllers');
+    // The scheduler and controllers run in the server: they are what this bench measures.
+    server = await startBenchServer(join(root, 'data'), { disable: ['agent'], stopGraceMs: 15_000, cpuProfileDir: options.string('cpu-prof-dir') });
+    clients = new UnthrottledClients(server.kubeconfig);
+    const admin = clients.make('bench/controllers');
     let t = performance.now();
-    hollow = await startHollowNodes({ client: mk('bench/hollow'), count: nodeCount, concurrency: 64 });
+    hollow = await startHollowNodes({ client: clients.make('bench/hollow'), count: nodeCount, concurrency: 64 });
     await waitNodesReady(admin, nodeCount, 120_000);
     line('hollow nodes', `${nodeCount} registered and Ready in ${fmt(secondsSince(t))} s`);
     await admin.resource<Obj<Namespace>>(resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    tally = new PodTally(mk('bench/watch'), ns);
+    tally = new PodTally(clients.make('bench/watch'), ns);
     await tally.start();
     const counts = tally.counts;
 
     // 1. The ReplicaSet.
     t = performance.now();
-    let cpu0 = server.cpuSeconds() ?? NaN;
+    let cpu0 = serverCpuSeconds();
     await admin.resource<Obj<ReplicaSet>>(resources.replicasets, ns).create({
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -147,7 +133,7 @@ async function main(): Promise<void> {
     const created = tally.until(`${replicas} pods created`, (c) => c.live >= replicas, phase1Ms).catch(() => NaN);
     const bound = tally.until(`${replicas} pods bound`, (c) => c.bound >= replicas, phase1Ms).catch(() => NaN);
     const running = await tally.until(`${replicas} pods Running and Ready`, (c) => c.running >= replicas && c.ready >= replicas, phase1Ms).catch(() => NaN);
-    let cpu = (server.cpuSeconds() ?? NaN) - cpu0;
+    let cpu = serverCpuSeconds() - cpu0;
     if (Number.isNaN(running)) {
       const secs = secondsSince(t);
       line('ReplicaSet', `CUT SHORT after ${fmt(secs)} s: ${counts.live} created, ${counts.bound} bound, ${counts.ready} Running+Ready of ${replicas} (${fmt(counts.ready / secs)} pods/s)`);
@@ -175,14 +161,14 @@ async function main(): Promise<void> {
     line('Deployment adoption', `${fmt(secondsSince(t))} s; ReplicaSet bench controlled by ${owner ?? 'nobody'}${extra > 0 ? `, ${extra} extra pods` : ''}`);
 
     tally.mark();
-    cpu0 = server.cpuSeconds() ?? NaN;
+    cpu0 = serverCpuSeconds();
     t = performance.now();
     await deployments.patch('bench', 'strategic', { spec: { template: { spec: { containers: [{ name: 'app', image: 'bench:v2' }] } } } });
     const done = await rolledOut(admin, 'bench', replicas, left()).then(
       () => performance.now(),
       () => NaN,
     );
-    cpu = (server.cpuSeconds() ?? NaN) - cpu0;
+    cpu = serverCpuSeconds() - cpu0;
     const bounds = `most live pods ${tally.maxLive} (bound ${Math.floor(replicas * 1.25)}), fewest Ready ${tally.minReady} (bound ${Math.ceil(replicas * 0.75)})`;
     if (Number.isNaN(done)) {
       const secs = secondsSince(t);

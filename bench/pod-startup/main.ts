@@ -18,24 +18,17 @@ import { promisify } from 'node:util';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { busyboxLayer } from '../../test/images/build.js';
 import { busyboxPod, startTestNode, type TestNode } from '../../test/e2e/node-support.js';
+import { percentileOf as pct } from '../api/stats.js';
+import { BenchOptions } from '../support/index.js';
 import { runtimeCpu } from './cpu.js';
 
 // A reader that goes away (`| head`) must not kill the run before teardown: that would leave the node's pods behind.
 process.stdout.on('error', () => undefined);
 const run = promisify(execFile);
-const args = process.argv.slice(2);
-const flag = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const PODS = flag('pods', 100);
-const RATE = flag('rate', 5);
-const BURST = flag('burst', 30);
-
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
+const options = new BenchOptions();
+const PODS = options.count('pods', 100);
+const RATE = options.number('rate', 5);
+const BURST = options.count('burst', 30);
 
 /** A bare `runc run` of the busybox rootfs running `true`: the runtime's floor. */
 async function runcFloor(samples: number): Promise<number[]> {

@@ -14,24 +14,17 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { percentileOf as pct } from '../api/stats.js';
+import { BenchOptions } from '../support/index.js';
 import { runtimeCpu } from './cpu.js';
 import { busyboxPod, startTestNode } from '../../test/e2e/node-support.js';
 
 // A reader that goes away (`| head`) must not kill the run before teardown: that would leave the node's pods behind.
 process.stdout.on('error', () => undefined);
-const args = process.argv.slice(2);
-const flag = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const PODS = flag('pods', 30);
-const RATE = flag('rate', 5);
-const profFile = args.includes('--prof') ? args[args.indexOf('--prof') + 1] : undefined;
-
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
-}
+const options = new BenchOptions();
+const PODS = options.count('pods', 30);
+const RATE = options.number('rate', 5);
+const profFile = options.string('prof');
 
 const node = await startTestNode();
 const calls = new Map<string, number[]>();

@@ -9,13 +9,8 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { Framework, SchedulerCache, defaultPlugins, newPodInfo } from '../../src/scheduler/index.js';
 import { fmt } from '../api/stats.js';
+import { BenchOptions } from '../support/index.js';
 import { shapes } from './shapes.js';
-
-function arg(name: string): string | undefined {
-  const a = process.argv.slice(2);
-  const i = a.indexOf(`--${name}`);
-  return i >= 0 ? a[i + 1] : undefined;
-}
 
 function hollowLikeNode(i: number): Node {
   const zone = ['zone-a', 'zone-b', 'zone-c'][i % 3]!;
@@ -27,9 +22,10 @@ function hollowLikeNode(i: number): Node {
   };
 }
 
-const only = arg('shapes')?.split(',');
-const nodes = Number(arg('nodes') ?? 5000);
-const scale = Number(arg('scale') ?? 1);
+const options = new BenchOptions();
+const only = options.string('shapes')?.split(',');
+const nodes = options.number('nodes', 5000);
+const scale = options.number('scale', 1);
 console.log(`scheduling algorithm only (no API), ${nodes} nodes`);
 for (const shape of shapes) {
   if (only && !only.includes(shape.name)) continue;

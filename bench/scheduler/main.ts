@@ -16,29 +16,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Namespace, Pod } from 'kubernetes-types/core/v1.js';
-import { configFromKubeconfig, createClient, resources, type Client } from '../../src/client/index.js';
+import { resources } from '../../src/client/index.js';
 import { startHollowNodes } from '../../src/kubelet/hollow/index.js';
 import { startScheduler } from '../../src/scheduler/index.js';
 import { silentLogger } from '../../src/util/log.js';
 import { ApiClient, describeReply } from '../api/client.js';
-import { startBenchServer, type BenchServer } from '../api/server.js';
 import { fmt, percentile } from '../api/stats.js';
+import { BenchOptions, UnthrottledClients, startBenchServer, type BenchServer } from '../support/index.js';
 import { shapes, type Shape } from './shapes.js';
 
 const wallClockLimitMs = 9.5 * 60_000;
 
-function arg(name: string): string | undefined {
-  const a = process.argv.slice(2);
-  const i = a.indexOf(`--${name}`);
-  return i >= 0 ? a[i + 1] : undefined;
-}
-const num = (name: string, d: number) => {
-  const v = arg(name);
-  if (v === undefined) return d;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, got ${v}`);
-  return n;
-};
+const options = new BenchOptions();
 
 interface Result {
   shape: string;
@@ -90,19 +79,14 @@ async function createAll(api: ApiClient, ns: string, bodies: string[], concurren
 async function runShape(shape: Shape, nodes: number, pods: number, clients: number, leaseRenewMs: number, root: string): Promise<Result> {
   const dir = mkdtempSync(join(root, `${shape.name}-`));
   let server: BenchServer | undefined;
-  const owned: Client[] = [];
+  let apiClients: UnthrottledClients | undefined;
   const stops: (() => unknown)[] = [];
   try {
     server = await startBenchServer(join(dir, 'data'));
-    const mk = (ua: string) => {
-      // Like scheduler_perf, no client-side throttling: the figures are the server's and the scheduler's.
-      const c = createClient({ ...configFromKubeconfig(server!.kubeconfig, ua), qps: 1e6, burst: 1e6 });
-      owned.push(c);
-      return c;
-    };
-    const admin = mk('bench/scheduler');
+    apiClients = new UnthrottledClients(server.kubeconfig);
+    const admin = apiClients.make('bench/scheduler');
     const t0 = Date.now();
-    const hollow = await startHollowNodes({ client: mk('bench/hollow'), count: nodes, simulatePods: false, concurrency: 64, renewIntervalMs: leaseRenewMs });
+    const hollow = await startHollowNodes({ client: apiClients.make('bench/hollow'), count: nodes, simulatePods: false, concurrency: 64, renewIntervalMs: leaseRenewMs });
     stops.push(() => hollow.stop());
     const registerSeconds = (Date.now() - t0) / 1000;
 
@@ -127,7 +111,7 @@ async function runShape(shape: Shape, nodes: number, pods: number, clients: numb
       lastBound = now;
       if (boundAt.size >= pods) done();
     };
-    const scheduler = startScheduler({ client: mk('bench/scheduler'), log: silentLogger(), onBound });
+    const scheduler = startScheduler({ client: apiClients.make('bench/scheduler'), log: silentLogger(), onBound });
     stops.push(() => scheduler.stop());
     await scheduler.ready;
     // Wait for the scheduler to see every node.
@@ -187,19 +171,19 @@ async function runShape(shape: Shape, nodes: number, pods: number, clients: numb
     };
   } finally {
     for (const s of stops.reverse()) await s();
-    for (const c of owned) c.close();
+    apiClients?.close();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
-  const only = arg('shapes')?.split(',');
-  const scale = num('scale', 1);
-  const clients = num('clients', 32);
-  const leaseRenewMs = num('lease-renew-ms', 10_000);
-  const nodeOverride = arg('nodes') ? num('nodes', 5000) : undefined;
-  const root = mkdtempSync(join(arg('dir') ?? tmpdir(), 'skiff-bench-sched-'));
+  const only = options.string('shapes')?.split(',');
+  const scale = options.number('scale', 1);
+  const clients = options.number('clients', 32);
+  const leaseRenewMs = options.number('lease-renew-ms', 10_000);
+  const nodeOverride = options.number('nodes');
+  const root = mkdtempSync(join(options.string('dir', tmpdir()), 'skiff-bench-sched-'));
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${wallClockLimitMs / 60_000} min; stopping`);
     rmSync(root, { recursive: true, force: true });

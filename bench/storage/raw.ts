@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openSqlite } from '../../src/storage/sqlite/index.js';
+import { BenchOptions } from '../support/index.js';
 
 /** A pod-like JSON document of about 1.5 KB, different per i. */
 export function samplePayload(i: number): string {
@@ -134,13 +135,9 @@ export async function backendCreateRate(dir: string, n: number, concurrency: num
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const n = Number(arg('n') ?? 4000);
-  const dir = arg('dir') ?? join(tmpdir(), 'skiff-bench-storage');
+  const options = new BenchOptions();
+  const n = options.count('n', 4000);
+  const dir = options.string('dir', join(tmpdir(), 'skiff-bench-storage'));
   const f = (x: number) => x.toFixed(x < 10 ? 2 : 0);
   console.log(`storage bench: ${n} writes of ~${samplePayload(0).length} B JSON, directory ${dir}`);
 

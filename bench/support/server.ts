@@ -1,8 +1,9 @@
 /**
- * A real `skiff server` for the bench, spawned like test/e2e/harness.ts does
- * (that harness hooks into node:test, which a bench must not load). The pid
- * is the server's own process (bin/skiff runs the server in-process), so its
- * /proc status tells the server's memory.
+ * A real `skiff server` for the benches, spawned like test/e2e/harness.ts does
+ * (that harness hooks into node:test, which a bench must not load), in its own
+ * process group so a stop takes everything it started. The pid is the server's
+ * own process (bin/skiff runs the server in-process), so its /proc files tell
+ * the server's memory and CPU.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,21 @@ export interface Credentials {
   ca: string;
 }
 
+/** The in-process components `skiff server` can be told not to run. */
+export type ServerComponent = 'agent' | 'scheduler' | 'controller-manager';
+
+export interface BenchServerOptions {
+  /** The script node runs; bin/skiff of this checkout by default. */
+  bin?: string;
+  /** Components the server leaves out; by default all three, leaving the bare API server. */
+  disable?: readonly ServerComponent[];
+  /** Run the server with --cpu-prof, the profile written here when it exits. */
+  cpuProfileDir?: string;
+  readyTimeoutMs?: number;
+  /** How long stop() waits after SIGTERM before it kills the group, unless stop is given its own. */
+  stopGraceMs?: number;
+}
+
 export interface BenchServer {
   readonly pid: number;
   readonly port: number;
@@ -24,6 +40,8 @@ export interface BenchServer {
   readonly credentials: Credentials;
   /** Peak resident set (VmHWM) in KiB, or undefined when /proc does not tell. */
   peakRssKiB(): number | undefined;
+  /** Current resident set (VmRSS) in KiB, or undefined when /proc does not tell. */
+  rssKiB(): number | undefined;
   /** CPU time (user + system) the server has used so far, in ms; undefined when /proc does not tell. */
   cpuMs(): number | undefined;
   output(): string;
@@ -31,8 +49,8 @@ export interface BenchServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The checkout root, from bench/api under tsx or dist/bench/api after the build. */
-export function repoRoot(): string {
+/** The checkout root, from bench/support under tsx or dist/bench/support after the build. */
+function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
@@ -47,7 +65,7 @@ export function repoRoot(): string {
   }
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -60,7 +78,7 @@ export function freePort(): Promise<number> {
 }
 
 /** The admin client certificate, key and CA embedded in a kubeconfig. */
-export function readCredentials(kubeconfig: string): Credentials {
+function readCredentials(kubeconfig: string): Credentials {
   const cfg = parseYaml(readFileSync(kubeconfig, 'utf8')) as any;
   const ctx = (cfg?.contexts ?? []).find((c: any) => c.name === cfg?.['current-context'])?.context ?? cfg?.contexts?.[0]?.context;
   const user = (cfg?.users ?? []).find((u: any) => u.name === ctx?.user)?.user ?? cfg?.users?.[0]?.user ?? {};
@@ -96,21 +114,44 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-const readyLine = /skiff server ready on https:\/\/\S+/;
+function procStatusKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
-/** Starts `skiff server` (bin: the script node runs) on the SQLite store in dataDir and waits for its ready line. */
-export async function startBenchServer(dataDir: string, bin = join(repoRoot(), 'bin', 'skiff'), readyTimeoutMs = 60_000): Promise<BenchServer> {
+/** utime + stime from /proc/PID/stat in ms (clock ticks are 100 Hz on Linux). */
+function procCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name (which may hold spaces); utime and stime are the 14th and 15th.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+const readyLine = /skiff server ready on https:\/\/\S+/;
+const allComponents: readonly ServerComponent[] = ['agent', 'scheduler', 'controller-manager'];
+
+/** Starts `skiff server` on the SQLite store in dataDir and waits for its ready line. */
+export async function startBenchServer(dataDir: string, opts: BenchServerOptions = {}): Promise<BenchServer> {
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const defaultGraceMs = opts.stopGraceMs ?? 10_000;
   const port = await freePort();
   const args = [
-    bin,
+    ...(opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : []),
+    opts.bin ?? join(repoRoot(), 'bin', 'skiff'),
     'server',
     '--data-dir',
     dataDir,
     '--https-listen-port',
     String(port),
-    '--disable-agent',
-    '--disable-scheduler',
-    '--disable-controller-manager',
+    ...(opts.disable ?? allComponents).map((c) => `--disable-${c}`),
   ];
   const child = spawn(process.execPath, args, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const pid = child.pid;
@@ -123,11 +164,11 @@ export async function startBenchServer(dataDir: string, bin = join(repoRoot(), '
   const append = (c: Buffer) => {
     log = (log + c.toString('utf8')).slice(-64 * 1024);
   };
-  child.stderr!.on('data', append);
   child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
 
   let stopped = false;
-  const stop = async (graceMs = 10_000) => {
+  const stop = async (graceMs = defaultGraceMs) => {
     if (stopped) return;
     stopped = true;
     try {
@@ -142,20 +183,19 @@ export async function startBenchServer(dataDir: string, bin = join(repoRoot(), '
   };
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(`printed no ready line within ${readyTimeoutMs} ms`), readyTimeoutMs);
-    const onData = () => {
-      if (readyLine.test(log)) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        child.off('exit', onEarlyExit);
-        resolve();
-      }
-    };
-    const onEarlyExit = (code: number | null, sig: string | null) => fail(`exited before it was ready (code ${code}, signal ${sig})`);
-    function fail(why: string) {
+    const fail = (why: string) => {
       clearTimeout(timer);
       void stop(0).then(() => reject(new Error(`skiff server ${why}\ncommand: node ${args.join(' ')}\noutput:\n${log.slice(-4000)}`)));
-    }
+    };
+    const timer = setTimeout(() => fail(`printed no ready line within ${readyTimeoutMs} ms`), readyTimeoutMs);
+    const onEarlyExit = (code: number | null, sig: string | null) => fail(`exited before it was ready (code ${code}, signal ${sig})`);
+    const onData = () => {
+      if (!readyLine.test(log)) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.off('exit', onEarlyExit);
+      resolve();
+    };
     child.stdout!.on('data', onData);
     child.once('exit', onEarlyExit);
   });
@@ -166,22 +206,9 @@ export async function startBenchServer(dataDir: string, bin = join(repoRoot(), '
     port,
     kubeconfig,
     credentials: readCredentials(kubeconfig),
-    peakRssKiB: () => {
-      try {
-        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        return m ? Number(m[1]) : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    cpuMs: () => {
-      try {
-        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-        return (Number(f[11]) + Number(f[12])) * 10;
-      } catch {
-        return undefined;
-      }
-    },
+    peakRssKiB: () => procStatusKiB(pid, 'VmHWM'),
+    rssKiB: () => procStatusKiB(pid, 'VmRSS'),
+    cpuMs: () => procCpuMs(pid),
     output: () => log,
     stop,
   };
