@@ -3,7 +3,7 @@
  * the skiff server or agent of the data dir (by its pid file, nothing else),
  * then every pod container, containerd and the network set-up it made.
  */
-import { killAll } from '../kubelet/killall.js';
+import { killAll, stopProcess } from '../kubelet/killall.js';
 import { CliError, type CliIO } from './errors.js';
 import { parseFlags, type FlagSpecs } from './flags.js';
 import { resolveDataDir } from './data-dir.js';
@@ -20,17 +20,6 @@ Stop the skiff server or agent using DIR, every pod container it started, its
 containerd, and remove the pod network set-up (bridge, iptables rules, netns).
 `;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function killallCommand(argv: string[], deps: { io: CliIO; env?: NodeJS.ProcessEnv }): Promise<number> {
   const { values } = parseFlags('killall', argv, FLAGS);
   if (values.help) {
@@ -40,12 +29,7 @@ export async function killallCommand(argv: string[], deps: { io: CliIO; env?: No
   if (process.getuid?.() !== 0) throw new CliError('killall must run as root (it removes mounts, network namespaces and iptables rules)');
   const dataDir = resolveDataDir(values['data-dir'] as string | undefined, deps.env);
   const pid = readPidFile(dataDir);
-  if (pid && pid !== process.pid && alive(pid)) {
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-    deps.io.stdout(`stopped skiff (pid ${pid})\n`);
-  }
+  if (pid && pid !== process.pid && (await stopProcess(pid))) deps.io.stdout(`stopped skiff (pid ${pid})\n`);
   await killAll({ dataDir });
   deps.io.stdout(`removed pods, containerd and the pod network of ${dataDir}\n`);
   return 0;

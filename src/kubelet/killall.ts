@@ -31,6 +31,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * SIGTERM, up to ten seconds to exit, then SIGKILL: a server or containerd
+ * gets time to shut down cleanly. False when `pid` was not running.
+ */
+export async function stopProcess(pid: number): Promise<boolean> {
+  if (!alive(pid)) return false;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  return true;
+}
+
 /** Pids whose command line mentions `needle`. */
 export function pidsMentioning(needle: string): number[] {
   const out: number[] = [];
@@ -192,11 +204,7 @@ export async function killAll(opts: KillAllOptions): Promise<void> {
   }
   await removeAllPods(opts.dataDir);
   const daemon = daemonPid(opts.dataDir);
-  if (daemon) {
-    process.kill(daemon, 'SIGTERM');
-    for (let i = 0; i < 100 && alive(daemon); i++) await sleep(100);
-    if (alive(daemon)) process.kill(daemon, 'SIGKILL');
-  }
+  if (daemon) await stopProcess(daemon);
   // Containers that outlived their shims (root file system under the data dir), then the shims.
   const cgroups = new Set<string>();
   for (const pid of containerPids(opts.dataDir)) {

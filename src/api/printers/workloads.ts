@@ -5,8 +5,10 @@
  */
 import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job, JobCondition } from 'kubernetes-types/batch/v1.js';
-import type { ReplicationController } from 'kubernetes-types/core/v1.js';
+import type { PodTemplateSpec, ReplicationController } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { TableColumn, TablePrinter } from '../types.js';
 import {
   ageColumn,
   ageOf,
@@ -31,132 +33,115 @@ import {
 // spec.replicas defaults to 1; stored objects always carry it, this covers hand-built ones.
 const defaultReplicas = 1;
 
-export const replicationControllerPrinter = printer<ReplicationController>(
-  [
-    nameColumn,
-    col('Desired', 'integer', 'Replicas is the number of desired replicas.'),
-    col('Current', 'integer', 'Replicas is the most recently observed number of replicas.'),
-    col('Ready', 'integer', 'The number of ready replicas for this replication controller.'),
-    ageColumn,
-    containersColumn,
-    imagesColumn,
-    wide('Selector', 'string', 'Selector is a label query over pods that should match the Replicas count.'),
-  ],
-  (obj, now) => {
-    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-    return [
-      nameOf(obj),
-      obj.spec?.replicas ?? defaultReplicas,
-      obj.status?.replicas ?? 0,
-      obj.status?.readyReplicas ?? 0,
-      ageOf(obj, now),
-      names,
-      images,
-      formatLabels(obj.spec?.selector),
-    ];
-  },
-);
+/**
+ * What a pod-owning workload's table says beyond the layout they all share:
+ * NAME, its own columns, AGE, then the wide CONTAINERS and IMAGES of its pod
+ * template and (all but StatefulSet) SELECTOR.
+ */
+interface WorkloadTable<T> {
+  /** The columns between NAME and AGE. */
+  columns: TableColumn[];
+  cells(obj: T, now: Date): unknown[];
+  template(obj: T): PodTemplateSpec | undefined;
+  selector?: { description: string; cell(obj: T): string };
+}
 
-export const replicaSetPrinter = printer<ReplicaSet>(
-  [
-    nameColumn,
-    col('Desired', 'integer', 'Replicas is the number of desired replicas.'),
-    col('Current', 'integer', 'Replicas is the most recently observed number of replicas.'),
-    col('Ready', 'integer', 'The number of ready replicas for this replica set.'),
-    ageColumn,
-    containersColumn,
-    imagesColumn,
-    wide('Selector', 'string', 'Selector is a label query over pods that should match the replica count.'),
-  ],
-  (obj, now) => {
-    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-    return [
-      nameOf(obj),
-      obj.spec?.replicas ?? defaultReplicas,
-      obj.status?.replicas ?? 0,
-      obj.status?.readyReplicas ?? 0,
-      ageOf(obj, now),
-      names,
-      images,
-      formatLabelSelector(obj.spec?.selector),
-    ];
-  },
-);
+function workloadPrinter<T extends { metadata?: ObjectMeta }>(table: WorkloadTable<T>): TablePrinter {
+  const { selector } = table;
+  const columns = [nameColumn, ...table.columns, ageColumn, containersColumn, imagesColumn];
+  if (selector) columns.push(wide('Selector', 'string', selector.description));
+  return printer<T>(columns, (obj, now) => {
+    const [names, images] = containerCells(table.template(obj)?.spec?.containers);
+    const row = [nameOf(obj), ...table.cells(obj, now), ageOf(obj, now), names, images];
+    if (selector) row.push(selector.cell(obj));
+    return row;
+  });
+}
 
-export const deploymentPrinter = printer<Deployment>(
-  [
-    nameColumn,
-    col('Ready', 'string', 'Number of the pod with ready state'),
+// ReplicationController and ReplicaSet count replicas alike; only READY's description names the kind.
+const desiredColumn = col('Desired', 'integer', 'Replicas is the number of desired replicas.');
+const currentColumn = col('Current', 'integer', 'Replicas is the most recently observed number of replicas.');
+
+function replicaCounts(obj: ReplicationController | ReplicaSet): unknown[] {
+  return [obj.spec?.replicas ?? defaultReplicas, obj.status?.replicas ?? 0, obj.status?.readyReplicas ?? 0];
+}
+
+// Deployment and StatefulSet print READY as `ready/desired`.
+const readyOfDesiredColumn = col('Ready', 'string', 'Number of the pod with ready state');
+
+function readyOfDesired(obj: Deployment | StatefulSet): string {
+  return `${obj.status?.readyReplicas ?? 0}/${obj.spec?.replicas ?? defaultReplicas}`;
+}
+
+export const replicationControllerPrinter = workloadPrinter<ReplicationController>({
+  columns: [desiredColumn, currentColumn, col('Ready', 'integer', 'The number of ready replicas for this replication controller.')],
+  cells: replicaCounts,
+  template: (obj) => obj.spec?.template,
+  // A replication controller's selector is a plain label map.
+  selector: { description: 'Selector is a label query over pods that should match the Replicas count.', cell: (obj) => formatLabels(obj.spec?.selector) },
+});
+
+export const replicaSetPrinter = workloadPrinter<ReplicaSet>({
+  columns: [desiredColumn, currentColumn, col('Ready', 'integer', 'The number of ready replicas for this replica set.')],
+  cells: replicaCounts,
+  template: (obj) => obj.spec?.template,
+  selector: { description: 'Selector is a label query over pods that should match the replica count.', cell: (obj) => formatLabelSelector(obj.spec?.selector) },
+});
+
+export const deploymentPrinter = workloadPrinter<Deployment>({
+  columns: [
+    readyOfDesiredColumn,
     col('Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
     col('Available', 'string', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
-    ageColumn,
-    containersColumn,
-    imagesColumn,
-    wide('Selector', 'string', 'Label selector for pods.'),
   ],
-  (obj, now) => {
-    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
+  cells: (obj) => [readyOfDesired(obj), obj.status?.updatedReplicas ?? 0, obj.status?.availableReplicas ?? 0],
+  template: (obj) => obj.spec?.template,
+  selector: {
+    description: 'Label selector for pods.',
     // Unlike the other workloads, Deployment prints the raw selector: '' when empty, `<invalid>` when bad.
-    let selector: string;
-    try {
-      selector = labelSelectorString(obj.spec?.selector);
-    } catch {
-      selector = '<invalid>';
-    }
-    const status = obj.status ?? {};
-    return [
-      nameOf(obj),
-      `${status.readyReplicas ?? 0}/${obj.spec?.replicas ?? defaultReplicas}`,
-      status.updatedReplicas ?? 0,
-      status.availableReplicas ?? 0,
-      ageOf(obj, now),
-      names,
-      images,
-      selector,
-    ];
+    cell: (obj) => {
+      try {
+        return labelSelectorString(obj.spec?.selector);
+      } catch {
+        return '<invalid>';
+      }
+    },
   },
-);
+});
 
-export const daemonSetPrinter = printer<DaemonSet>(
-  [
-    nameColumn,
+export const daemonSetPrinter = workloadPrinter<DaemonSet>({
+  columns: [
     col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod.'),
     col('Current', 'integer', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
     col('Ready', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.'),
     col('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod.'),
     col('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.'),
     col('Node Selector', 'string', 'NodeSelector is a selector which must be true for the pod to fit on a node.'),
-    ageColumn,
-    containersColumn,
-    imagesColumn,
-    wide('Selector', 'string', 'A label query over pods that are managed by the daemon set.'),
   ],
-  (obj, now) => {
-    const status = obj.status ?? { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
-    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
+  cells: (obj) => {
+    const status = obj.status;
     return [
-      nameOf(obj),
-      status.desiredNumberScheduled ?? 0,
-      status.currentNumberScheduled ?? 0,
-      status.numberReady ?? 0,
-      status.updatedNumberScheduled ?? 0,
-      status.numberAvailable ?? 0,
+      status?.desiredNumberScheduled ?? 0,
+      status?.currentNumberScheduled ?? 0,
+      status?.numberReady ?? 0,
+      status?.updatedNumberScheduled ?? 0,
+      status?.numberAvailable ?? 0,
       formatLabels(obj.spec?.template?.spec?.nodeSelector),
-      ageOf(obj, now),
-      names,
-      images,
-      formatLabelSelector(obj.spec?.selector),
     ];
   },
-);
+  template: (obj) => obj.spec?.template,
+  selector: { description: 'A label query over pods that are managed by the daemon set.', cell: (obj) => formatLabelSelector(obj.spec?.selector) },
+});
 
-export const statefulSetPrinter = printer<StatefulSet>(
-  [nameColumn, col('Ready', 'string', 'Number of the pod with ready state'), ageColumn, containersColumn, imagesColumn],
-  (obj, now) => {
-    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-    return [nameOf(obj), `${obj.status?.readyReplicas ?? 0}/${obj.spec?.replicas ?? defaultReplicas}`, ageOf(obj, now), names, images];
-  },
-);
+// Kubernetes 1.30 prints no SELECTOR for stateful sets.
+export const statefulSetPrinter = workloadPrinter<StatefulSet>({
+  columns: [readyOfDesiredColumn],
+  cells: (obj) => [readyOfDesired(obj)],
+  template: (obj) => obj.spec?.template,
+});
+
+// Job and CronJob describe SELECTOR with the same words.
+const jobSelectorDescription = 'A label query over pods that should match the pod count.';
 
 function hasJobCondition(conditions: JobCondition[] | undefined, type: string): boolean {
   const c = conditions?.find((x) => x.type === type);
@@ -174,18 +159,13 @@ export function jobStatus(job: Job): string {
   return 'Running';
 }
 
-export const jobPrinter = printer<Job>(
-  [
-    nameColumn,
+export const jobPrinter = workloadPrinter<Job>({
+  columns: [
     col('Status', 'string', 'Status of the job.'),
     col('Completions', 'string', 'The number of pods which reached phase Succeeded.'),
     col('Duration', 'string', 'Time required to complete the job.'),
-    ageColumn,
-    containersColumn,
-    imagesColumn,
-    wide('Selector', 'string', 'A label query over pods that should match the pod count.'),
   ],
-  (obj, now) => {
+  cells: (obj, now) => {
     const succeeded = obj.status?.succeeded ?? 0;
     let completions: string;
     if (obj.spec?.completions !== undefined && obj.spec.completions !== null) {
@@ -198,42 +178,31 @@ export const jobPrinter = printer<Job>(
     const end = parseTime(obj.status?.completionTime);
     let duration = '';
     if (start !== undefined) duration = humanDuration((end ?? now.getTime()) - start);
-    const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-    return [nameOf(obj), jobStatus(obj), completions, duration, ageOf(obj, now), names, images, formatLabelSelector(obj.spec?.selector)];
+    return [jobStatus(obj), completions, duration];
   },
-);
+  template: (obj) => obj.spec?.template,
+  selector: { description: jobSelectorDescription, cell: (obj) => formatLabelSelector(obj.spec?.selector) },
+});
 
-export const cronJobPrinter = printer<CronJob>(
-  [
-    nameColumn,
+export const cronJobPrinter = workloadPrinter<CronJob>({
+  columns: [
     col('Schedule', 'string', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
     col('Timezone', 'string', 'The time zone name for the given schedule.'),
     col('Suspend', 'boolean', 'This flag tells the controller to suspend subsequent executions.'),
     col('Active', 'integer', 'A list of pointers to currently running jobs.'),
     col('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
-    ageColumn,
-    containersColumn,
-    imagesColumn,
-    wide('Selector', 'string', 'A label query over pods that should match the pod count.'),
   ],
-  (obj, now) => {
-    const jobSpec = obj.spec?.jobTemplate?.spec;
-    const [names, images] = containerCells(jobSpec?.template?.spec?.containers);
-    const last = obj.status?.lastScheduleTime ? translateAge(obj.status.lastScheduleTime, now) : '<none>';
-    return [
-      nameOf(obj),
-      obj.spec?.schedule ?? '',
-      obj.spec?.timeZone ?? '<none>',
-      boolPtr(obj.spec?.suspend),
-      obj.status?.active?.length ?? 0,
-      last,
-      ageOf(obj, now),
-      names,
-      images,
-      formatLabelSelector(jobSpec?.selector),
-    ];
-  },
-);
+  cells: (obj, now) => [
+    obj.spec?.schedule ?? '',
+    obj.spec?.timeZone ?? '<none>',
+    boolPtr(obj.spec?.suspend),
+    obj.status?.active?.length ?? 0,
+    obj.status?.lastScheduleTime ? translateAge(obj.status.lastScheduleTime, now) : '<none>',
+  ],
+  // The pods a cron job makes come from its job template's pod template.
+  template: (obj) => obj.spec?.jobTemplate?.spec?.template,
+  selector: { description: jobSelectorDescription, cell: (obj) => formatLabelSelector(obj.spec?.jobTemplate?.spec?.selector) },
+});
 
 export const controllerRevisionPrinter = printer<ControllerRevision>(
   [

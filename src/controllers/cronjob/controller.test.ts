@@ -5,18 +5,18 @@ import type { KObject } from '../../api/types.js';
 import { gvr } from '../shared/resources.js';
 import { JobController } from '../job/index.js';
 import { CronJobController } from './controller.js';
-import { kubectl, listPods, setPodPhase, startControllerEnv, waitFor, type ControllerEnv } from '../job/test-env.js';
+import { type TestEnv, kubectl, listPods, setPodPhase, startTestEnv, waitFor } from '../shared/testing.js';
 
 type CJObj = CronJob & KObject;
 type JobObj = Job & KObject;
 const ns = 'default';
-let env: ControllerEnv;
+let env: TestEnv;
 let cron: CronJobController;
 // The CronJob controller runs on a clock the tests move; the Job controller on the real one.
 let clock = 0;
 
 before(async () => {
-  env = await startControllerEnv();
+  env = await startTestEnv();
   cron = new CronJobController(env.ctx, { now: () => clock });
   await env.start(cron, new JobController(env.ctx));
 });
@@ -43,7 +43,7 @@ const at = (iso: string, name: string) => {
 };
 const minutes = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
 async function finishJob(name: string, phase: 'Succeeded' | 'Failed' = 'Succeeded') {
-  const pod = await waitFor(`a pod of ${name}`, async () => (await listPods(env, ns, `batch.kubernetes.io/job-name=${name}`))[0]);
+  const pod = await waitFor(`a pod of ${name}`, async () => (await listPods(env.api, ns, `batch.kubernetes.io/job-name=${name}`))[0]);
   await setPodPhase(env, pod, phase);
 }
 

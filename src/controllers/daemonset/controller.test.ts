@@ -4,14 +4,14 @@ import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1.js'
 import type { KObject } from '../../api/types.js';
 import { gvr } from '../shared/resources.js';
 import { DaemonSetController } from './controller.js';
-import { createNodes, fakeKubelet, kubectl, listPods, setPodPhase, sleep, startControllerEnv, waitFor, type ControllerEnv } from '../job/test-env.js';
+import { type TestEnv, createNodes, fakeKubelet, kubectl, listPods, setPodPhase, sleep, startTestEnv, waitFor } from '../shared/testing.js';
 
 type DSObj = DaemonSet & KObject;
 const ns = 'default';
-let env: ControllerEnv;
+let env: TestEnv;
 
 before(async () => {
-  env = await startControllerEnv();
+  env = await startTestEnv();
   await env.start(new DaemonSetController(env.ctx));
 });
 after(() => env?.stop());
@@ -30,7 +30,7 @@ function daemonSet(name: string, extra: Partial<NonNullable<DaemonSet['spec']>> 
 }
 
 const dsClient = () => env.api.client.resource<DSObj>(gvr.daemonsets, ns);
-const podsOf = async (name: string) => (await listPods(env, ns, `app=${name}`)).filter((p) => !p.metadata?.deletionTimestamp);
+const podsOf = async (name: string) => (await listPods(env.api, ns, `app=${name}`)).filter((p) => !p.metadata?.deletionTimestamp);
 const nodeOf = (p: { spec?: any }) => p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values[0] as string;
 const revisions = async (name: string) =>
   (await env.api.client.resource<ControllerRevision & KObject>(gvr.controllerrevisions, ns).list({ labelSelector: `app=${name}` })).items.sort((a, b) => a.revision - b.revision);

@@ -4,15 +4,15 @@ import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { KObject } from '../../api/types.js';
 import { gvr } from '../shared/resources.js';
 import { JobController } from './controller.js';
-import { listPods, setPodPhase, sleep, startControllerEnv, waitFor, type ControllerEnv } from './test-env.js';
+import { listPods, setPodPhase, sleep, startTestEnv, waitFor, type TestEnv } from '../shared/testing.js';
 
 type JobObj = Job & KObject;
 const ns = 'default';
-let env: ControllerEnv;
-let jobs: ReturnType<ControllerEnv['api']['client']['resource']>;
+let env: TestEnv;
+let jobs: ReturnType<TestEnv['api']['client']['resource']>;
 
 before(async () => {
-  env = await startControllerEnv();
+  env = await startTestEnv({ workers: 2 });
   // A short backoff keeps the retry tests quick; the doubling itself is unit-tested.
   const ctrl = new JobController(env.ctx, { backoffBaseMs: 300, backoffMaxMs: 2_000 });
   await env.start(ctrl);
@@ -33,7 +33,7 @@ function job(name: string, spec: Partial<NonNullable<Job['spec']>> = {}): JobObj
 }
 
 const getJob = async (name: string) => (await jobs.get(name)) as JobObj;
-const podsOf = (name: string) => listPods(env, ns, `batch.kubernetes.io/job-name=${name}`);
+const podsOf = (name: string) => listPods(env.api, ns, `batch.kubernetes.io/job-name=${name}`);
 const activePods = async (name: string) => (await podsOf(name)).filter((p) => !p.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
 const cond = (j: JobObj, type: string) => j.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 const eventsFor = (name: string) => env.events.filter((e) => e.name === name).map((e) => e.reason);

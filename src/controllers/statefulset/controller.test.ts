@@ -4,14 +4,14 @@ import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { KObject } from '../../api/types.js';
 import { gvr } from '../shared/resources.js';
 import { StatefulSetController } from './controller.js';
-import { fakeKubelet, kubectl, listPods, setPodPhase, sleep, startControllerEnv, waitFor, type ControllerEnv } from '../job/test-env.js';
+import { type TestEnv, fakeKubelet, kubectl, listPods, setPodPhase, sleep, startTestEnv, waitFor } from '../shared/testing.js';
 
 type SetObj = StatefulSet & KObject;
 const ns = 'default';
-let env: ControllerEnv;
+let env: TestEnv;
 
 before(async () => {
-  env = await startControllerEnv();
+  env = await startTestEnv();
   await env.start(new StatefulSetController(env.ctx));
 });
 after(() => env?.stop());
@@ -31,7 +31,7 @@ function sts(name: string, spec: Partial<NonNullable<StatefulSet['spec']>> = {},
   } as SetObj;
 }
 const setClient = () => env.api.client.resource<SetObj>(gvr.statefulsets, ns);
-const names = async (app: string) => (await listPods(env, ns, `app=${app}`)).filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!);
+const names = async (app: string) => (await listPods(env.api, ns, `app=${app}`)).filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!);
 const pod = async (name: string) => (await env.api.client.resource(gvr.pods, ns).get(name)) as any;
 
 test('OrderedReady: each pod only after the previous one is Running and Ready; claims first; identity', async () => {
@@ -105,7 +105,7 @@ test('RollingUpdate from the highest ordinal down, honouring the partition; roll
     const order: string[] = [];
     const seen = new Set<string>();
     const watchOrder = setInterval(async () => {
-      for (const p of await listPods(env, ns, 'app=db').catch(() => [])) {
+      for (const p of await listPods(env.api, ns, 'app=db').catch(() => [])) {
         if (p.spec!.containers[0]!.image === 'db:2' && !seen.has(p.metadata!.name!)) {
           seen.add(p.metadata!.name!);
           order.push(p.metadata!.name!);
@@ -138,7 +138,7 @@ test('RollingUpdate from the highest ordinal down, honouring the partition; roll
     const undo = await kubectl(env, ['rollout', 'undo', 'statefulset/db']);
     assert.equal(undo.code, 0, undo.stderr);
     await waitFor('back on db:1', async () => {
-      const ps = await listPods(env, ns, 'app=db');
+      const ps = await listPods(env.api, ns, 'app=db');
       const s = (await setClient().get('db')).status;
       return ps.length === 3 && ps.every((p) => p.spec!.containers[0]!.image === 'db:1') && s?.currentRevision === first.currentRevision && s?.updatedReplicas === 3 && s?.readyReplicas === 3;
     }, 20_000);
