@@ -1,12 +1,12 @@
 /**
  * Test helper for the kill -9 durability test: writes keys with several
  * concurrent writers and prints `<revision> <key>` for each acknowledged
- * write, until killed. Usage: crash-writer <db path> <key prefix>
+ * write, until killed. Usage: crash-writer <db path> <key prefix> [wal checkpoint bytes]
  */
 import { openSqlite } from '../sqlite.js';
 
-const [path, prefix] = process.argv.slice(2);
-const b = openSqlite(path, { compactIntervalMs: 0 });
+const [path, prefix, checkpointBytes] = process.argv.slice(2);
+const b = openSqlite(path, { compactIntervalMs: 0, ...(checkpointBytes ? { walCheckpointBytes: Number(checkpointBytes) } : {}) });
 const value = JSON.stringify({ pad: 'x'.repeat(1500) });
 let n = 0;
 
