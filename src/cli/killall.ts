@@ -3,7 +3,8 @@
  * the skiff server or agent of the data dir (by its pid file, nothing else),
  * then every pod container, containerd and the network set-up it made.
  */
-import { killAll, stopProcess } from '../kubelet/killall.js';
+import { killAll } from '../kubelet/killall.js';
+import { stopProcess } from '../kubelet/processes.js';
 import { CliError, type CliIO } from './errors.js';
 import { parseFlags, type FlagSpecs } from './flags.js';
 import { resolveDataDir } from './data-dir.js';

@@ -13,34 +13,14 @@ import { containerdPaths } from './containerd/config.js';
 import { startContainerd } from './containerd/supervisor.js';
 import { silentLogger } from '../util/log.js';
 import { removePodMasquerade } from '../network/cni/index.js';
+import { alive, stopProcess } from './processes.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface KillAllOptions {
   dataDir: string;
   /** CNI bridge to delete (default: the one in the node's CNI config, else skiff0). */
   bridge?: string;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * SIGTERM, up to ten seconds to exit, then SIGKILL: a server or containerd
- * gets time to shut down cleanly. False when `pid` was not running.
- */
-export async function stopProcess(pid: number): Promise<boolean> {
-  if (!alive(pid)) return false;
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
-  return true;
 }
 
 /** Pids whose command line mentions `needle`. */

@@ -12,6 +12,7 @@ import type { Logger } from '../../util/log.js';
 import { createCriClient, type CriClient } from '../../cri/index.js';
 import { ensurePauseArchive, PAUSE_IMAGE } from '../images/pause.js';
 import { containerdPaths, readRegistries, renderContainerdConfig, writeRegistryHosts, type ContainerdPaths } from './config.js';
+import { alive, stopProcess } from '../processes.js';
 
 const run = promisify(execFile);
 
@@ -43,21 +44,12 @@ export interface ContainerdHandle {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A containerd left over from an agent that died without stopping it (same config file). */
 async function stopStale(paths: ContainerdPaths, log: Logger): Promise<void> {
   const pidFile = join(paths.base, 'containerd.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!pid || !pidAlive(pid)) return;
+  if (!pid || !alive(pid)) return;
   let cmdline = '';
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -66,9 +58,7 @@ async function stopStale(paths: ContainerdPaths, log: Logger): Promise<void> {
   }
   if (!cmdline.includes(paths.configFile)) return;
   log.info({ pid }, 'stopping containerd left by a previous agent');
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && pidAlive(pid); i++) await sleep(100);
-  if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+  await stopProcess(pid);
 }
 
 /** CAP_SYS_RESOURCE (bit 24) in our effective set: without it nothing may lower an OOM score. */
@@ -239,7 +229,7 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
       if (!c?.pid || c.exitCode !== null || c.signalCode !== null) return;
       const exited = new Promise<void>((r) => c.once('exit', () => r()));
       process.kill(c.pid, 'SIGTERM');
-      const t = setTimeout(() => c.pid && pidAlive(c.pid) && process.kill(c.pid, 'SIGKILL'), 10_000);
+      const t = setTimeout(() => c.pid && alive(c.pid) && process.kill(c.pid, 'SIGKILL'), 10_000);
       await exited;
       clearTimeout(t);
     },

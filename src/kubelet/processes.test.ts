@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { stopProcess } from './killall.js';
+import { stopProcess } from './processes.js';
 
 test('stopProcess ends a running process with SIGTERM and says so', async () => {
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
