@@ -126,8 +126,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     clusterDomain: opts.clusterDomain ?? 'cluster.local',
     configMap: async (ns, name) => {
       try {
-        const cm = await client.resource<KObject & { data?: Record<string, string> }>(resources.configmaps, ns).get(name);
-        return cm.data ?? {};
+        const cm = await client.resource<KObject & { data?: Record<string, string>; binaryData?: Record<string, string> }>(resources.configmaps, ns).get(name);
+        return { data: cm.data, binaryData: cm.binaryData };
       } catch (err) {
         if (isStatusError(err, 'NotFound')) return undefined;
         throw err;
@@ -136,7 +136,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     secret: async (ns, name) => {
       try {
         const s = await client.resource<KObject & { data?: Record<string, string> }>(resources.secrets, ns).get(name);
-        return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+        return { data: s.data };
       } catch (err) {
         if (isStatusError(err, 'NotFound')) return undefined;
         throw err;

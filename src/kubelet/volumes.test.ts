@@ -9,7 +9,8 @@ import { setUpVolumes, VolumeError, writeAtomic, type VolumeSources } from './vo
 const base = mkdtempSync(join(tmpdir(), 'skiff-vol-'));
 after(() => rmSync(base, { recursive: true, force: true }));
 
-const payload = (o: Record<string, string>, mode = 0o644) => new Map(Object.entries(o).map(([k, v]) => [k, { data: v, mode }]));
+const payload = (o: Record<string, string>, mode = 0o644) => new Map(Object.entries(o).map(([k, v]) => [k, { data: Buffer.from(v), mode }]));
+const bytes = (o: Record<string, string | Buffer>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Buffer.from(v)]));
 
 describe('atomic writer', () => {
   it('writes through ..data, swaps on change only, drops removed names', () => {
@@ -31,9 +32,9 @@ describe('atomic writer', () => {
 });
 
 describe('setUpVolumes', () => {
-  const src = (cms: Record<string, Record<string, string>>): VolumeSources => ({
-    configMap: (n) => cms[n],
-    secret: () => undefined,
+  const src = (cms: Record<string, Record<string, string | Buffer>>, secrets: Record<string, Record<string, string | Buffer>> = {}): VolumeSources => ({
+    configMap: (n) => (cms[n] ? bytes(cms[n]) : undefined),
+    secret: (n) => (secrets[n] ? bytes(secrets[n]) : undefined),
     field: (p) => (p === 'metadata.name' ? 'p' : undefined),
   });
   const pod = (volumes: NonNullable<Pod['spec']>['volumes']): Pod => ({ metadata: { name: 'p', namespace: 'd', uid: 'u1' }, spec: { containers: [], volumes } });
@@ -45,6 +46,20 @@ describe('setUpVolumes', () => {
     assert.throws(() => setUpVolumes(base, pod([{ name: 'v', configMap: { name: 'gone' } }]), src({})), (e) => e instanceof VolumeError && /configmap "gone" not found/.test(e.message));
     assert.throws(() => setUpVolumes(base, pod([{ name: 'v', configMap: { name: 'cm', items: [{ key: 'nokey', path: 'a' }] } }]), src({ cm: {} })), /key "nokey" not found/);
     assert.doesNotThrow(() => setUpVolumes(base, pod([{ name: 'v2', configMap: { name: 'gone', optional: true } }]), src({})));
+  });
+
+  it('writes binary values byte for byte (configMap binaryData, secret keystores)', () => {
+    const blob = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a, 0xc3, 0x28]);
+    const paths = setUpVolumes(
+      base,
+      pod([
+        { name: 'bin-cm', configMap: { name: 'cm' } },
+        { name: 'bin-secret', secret: { secretName: 's' } },
+      ]),
+      src({ cm: { 'logo.bin': blob } }, { s: { 'keystore.p12': blob } }),
+    );
+    assert.deepEqual(readFileSync(join(paths.get('bin-cm')!, 'logo.bin')), blob);
+    assert.deepEqual(readFileSync(join(paths.get('bin-secret')!, 'keystore.p12')), blob);
   });
 
   it('checks hostPath types', () => {

@@ -34,9 +34,10 @@ import { tryParseQuantity } from '../api/validation/quantity.js';
 import type { Mount } from '../cri/index.js';
 
 export interface VolumeSources {
-  configMap(name: string): Record<string, string> | undefined;
-  /** Secret data, already base64-decoded. */
-  secret(name: string): Record<string, string> | undefined;
+  /** A config map's files: its data and binaryData keys, as bytes. */
+  configMap(name: string): Record<string, Buffer> | undefined;
+  /** A secret's files: its values decoded, as bytes (keystores and the like are binary). */
+  secret(name: string): Record<string, Buffer> | undefined;
   /** A downward-API field path (metadata.labels, metadata.name...). */
   field(path: string): string | undefined;
   /** A downward-API resource field (limits.cpu...) of a container. */
@@ -58,11 +59,11 @@ export function podDir(dataDir: string, uid: string): string {
   return join(dataDir, 'agent', 'pods', uid);
 }
 
-type Payload = Map<string, { data: string; mode: number }>;
+type Payload = Map<string, { data: Buffer; mode: number }>;
 
 const cleanPath = (p: string) => normalize(p).replace(/^(\.\.(\/|$))+/, '').replace(/^\/+/, '');
 
-function addItems(out: Payload, data: Record<string, string>, items: KeyToPath[] | undefined, mode: number, what: string, optional: boolean): void {
+function addItems(out: Payload, data: Record<string, Buffer>, items: KeyToPath[] | undefined, mode: number, what: string, optional: boolean): void {
   if (items?.length) {
     for (const it of items) {
       if (!(it.key in data)) {
@@ -82,11 +83,11 @@ function addDownward(out: Payload, items: DownwardAPIVolumeFile[] | undefined, s
       const r = it.resourceFieldRef;
       value = src.resource?.(r.containerName ?? '', r.resource, r.divisor as string | undefined);
     }
-    out.set(cleanPath(it.path), { data: value ?? '', mode: it.mode ?? mode });
+    out.set(cleanPath(it.path), { data: Buffer.from(value ?? '', 'utf8'), mode: it.mode ?? mode });
   }
 }
 
-function sourceData(kind: 'configmap' | 'secret', name: string, optional: boolean | undefined, src: VolumeSources): Record<string, string> {
+function sourceData(kind: 'configmap' | 'secret', name: string, optional: boolean | undefined, src: VolumeSources): Record<string, Buffer> {
   const data = kind === 'configmap' ? src.configMap(name) : src.secret(name);
   if (!data && !optional) throw new VolumeError(`${kind} ${JSON.stringify(name)} not found`);
   return data ?? {};
@@ -117,18 +118,18 @@ function payloadOf(vol: Volume, src: VolumeSources): Payload {
   return out;
 }
 
-function walk(dir: string, prefix = ''): Map<string, { data: string; mode: number }> {
-  const out = new Map<string, { data: string; mode: number }>();
+function walk(dir: string, prefix = ''): Payload {
+  const out: Payload = new Map();
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.isDirectory()) for (const [k, v] of walk(join(dir, e.name), rel)) out.set(k, v);
-    else out.set(rel, { data: readFileSync(join(dir, e.name), 'utf8'), mode: statSync(join(dir, e.name)).mode & 0o7777 });
+    else out.set(rel, { data: readFileSync(join(dir, e.name)), mode: statSync(join(dir, e.name)).mode & 0o7777 });
   }
   return out;
 }
 
 function samePayload(dir: string, payload: Payload): boolean {
-  let current: Map<string, { data: string; mode: number }>;
+  let current: Payload;
   try {
     current = walk(dir);
   } catch {
@@ -137,7 +138,7 @@ function samePayload(dir: string, payload: Payload): boolean {
   if (current.size !== payload.size) return false;
   for (const [k, v] of payload) {
     const c = current.get(k);
-    if (!c || c.data !== v.data || c.mode !== (v.mode & 0o7777)) return false;
+    if (!c || !c.data.equals(v.data) || c.mode !== (v.mode & 0o7777)) return false;
   }
   return true;
 }

@@ -6,6 +6,7 @@
 // claim bound to a hostPath PersistentVolume, and the errors that keep a
 // container waiting (CreateContainerConfigError, FailedMount).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -48,8 +49,11 @@ describe('node agent: volumes and environment', { timeout: 300_000 }, () => {
   const secrets = () => node.client.resource<KObject & { data?: Record<string, string> }>(resources.secrets, 'default');
 
   it('a configMap volume follows updates of the ConfigMap; items, modes and secret volumes', async () => {
-    await cms().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { a: 'one', b: 'bee' } });
-    await secrets().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { token: Buffer.from('s3cret').toString('base64') } } as never);
+    // Every byte value, which is not UTF-8: binaryData in the config map, a binary value in the secret.
+    const blob = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const md5 = createHash('md5').update(blob).digest('hex');
+    await cms().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { a: 'one', b: 'bee' }, binaryData: { 'blob.bin': blob.toString('base64') } } as never);
+    await secrets().create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { token: Buffer.from('s3cret').toString('base64'), 'key.bin': blob.toString('base64') } } as never);
     await node.createPod(
       busyboxPod('cmvol', {
         volumes: [
@@ -79,6 +83,8 @@ describe('node agent: volumes and environment', { timeout: 300_000 }, () => {
     assert.equal((await execIn(node, p, ['stat', '-L', '-c', '%a', '/items/sub/bee.txt'])).out.trim(), '600');
     assert.equal((await execIn(node, p, ['ls', '/items'])).out.trim(), 'sub', 'only the listed items');
     assert.deepEqual(await execIn(node, p, ['cat', '/sec/token']), { out: 's3cret', code: 0 });
+    assert.equal((await execIn(node, p, ['md5sum', '/cfg/blob.bin'])).out.split(' ')[0], md5, 'binaryData is written byte for byte');
+    assert.equal((await execIn(node, p, ['md5sum', '/sec/key.bin'])).out.split(' ')[0], md5, 'a binary secret value is written byte for byte');
 
     await cms().update({ ...(await cms().get('cfg')), data: { a: 'two', c: 'new' } });
     await eventually('the update to reach the container', async () => (await execIn(node, p, ['cat', '/cfg/a'])).out === 'two', 40_000);

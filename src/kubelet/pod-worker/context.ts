@@ -25,12 +25,21 @@ export interface PodWorkerDeps {
   hostIP(): string | undefined;
   clusterDNS?: string;
   clusterDomain: string;
-  /** Config maps and secrets for env and volumes (namespace, name) → data. */
-  configMap(ns: string, name: string): Promise<Record<string, string> | undefined>;
-  secret(ns: string, name: string): Promise<Record<string, string> | undefined>;
+  /** Config maps and secrets for env and volumes, as the API holds them (binaryData and secret data base64). */
+  configMap(ns: string, name: string): Promise<ConfigMapContent | undefined>;
+  secret(ns: string, name: string): Promise<SecretContent | undefined>;
   nodeAuth?(host: string): { username?: string; password?: string; auth?: string } | undefined;
   /** How often configMap/secret/downwardAPI volumes are refreshed from their sources (default 10 s; the kubelet takes up to about a minute). */
   volumeRefreshMs?: number;
+}
+
+export interface ConfigMapContent {
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+}
+
+export interface SecretContent {
+  data?: Record<string, string>;
 }
 
 export interface WorkerContext {

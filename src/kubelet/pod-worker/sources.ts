@@ -11,7 +11,7 @@ import { resources } from '../../client/index.js';
 import type { PullerDeps } from '../image-puller.js';
 import { resourceFieldValue, type EnvSources } from '../runtime-config.js';
 import type { VolumeSources } from '../volumes.js';
-import type { WorkerContext } from './context.js';
+import type { ConfigMapContent, SecretContent, WorkerContext } from './context.js';
 import { podFieldValue } from './downward-api.js';
 import { podKey } from './worker.js';
 
@@ -22,20 +22,38 @@ function fieldResolver(ctx: WorkerContext, pod: Pod, podIP: string | undefined) 
   return (path: string) => podFieldValue(pod, path, { nodeName: ctx.d.nodeName, hostIP: ctx.d.hostIP(), podIP });
 }
 
+/** Env reads a config map's `data` only (as the kubelet does); binaryData keys are not env material. */
+const envFromConfigMap = (cm: ConfigMapContent | undefined) => (cm ? (cm.data ?? {}) : undefined);
+/** Secret values as text (env, pull secrets): their bytes read as UTF-8. */
+const secretText = (s: SecretContent | undefined) =>
+  s ? Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) : undefined;
+
+/** File contents: a config map's data and binaryData, a secret's data, as bytes. */
+function filesOfConfigMap(cm: ConfigMapContent | undefined): Record<string, Buffer> | undefined {
+  if (!cm) return undefined;
+  const out: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(cm.data ?? {})) out[k] = Buffer.from(v, 'utf8');
+  for (const [k, v] of Object.entries(cm.binaryData ?? {})) out[k] = Buffer.from(v, 'base64');
+  return out;
+}
+function filesOfSecret(s: SecretContent | undefined): Record<string, Buffer> | undefined {
+  return s ? Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])) : undefined;
+}
+
 export async function envSources(ctx: WorkerContext, pod: Pod, podIP: string | undefined): Promise<EnvSources> {
   const ns = pod.metadata!.namespace!;
   const cms = new Map<string, Record<string, string> | undefined>();
   const secrets = new Map<string, Record<string, string> | undefined>();
   for (const ct of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
     for (const ef of ct.envFrom ?? []) {
-      if (ef.configMapRef?.name && !cms.has(ef.configMapRef.name)) cms.set(ef.configMapRef.name, await ctx.d.configMap(ns, ef.configMapRef.name));
-      if (ef.secretRef?.name && !secrets.has(ef.secretRef.name)) secrets.set(ef.secretRef.name, await ctx.d.secret(ns, ef.secretRef.name));
+      if (ef.configMapRef?.name && !cms.has(ef.configMapRef.name)) cms.set(ef.configMapRef.name, envFromConfigMap(await ctx.d.configMap(ns, ef.configMapRef.name)));
+      if (ef.secretRef?.name && !secrets.has(ef.secretRef.name)) secrets.set(ef.secretRef.name, secretText(await ctx.d.secret(ns, ef.secretRef.name)));
     }
     for (const e of ct.env ?? []) {
       const cm = e.valueFrom?.configMapKeyRef?.name;
       const sec = e.valueFrom?.secretKeyRef?.name;
-      if (cm && !cms.has(cm)) cms.set(cm, await ctx.d.configMap(ns, cm));
-      if (sec && !secrets.has(sec)) secrets.set(sec, await ctx.d.secret(ns, sec));
+      if (cm && !cms.has(cm)) cms.set(cm, envFromConfigMap(await ctx.d.configMap(ns, cm)));
+      if (sec && !secrets.has(sec)) secrets.set(sec, secretText(await ctx.d.secret(ns, sec)));
     }
   }
   return {
@@ -49,14 +67,15 @@ export async function envSources(ctx: WorkerContext, pod: Pod, podIP: string | u
 /** The volumes' sources, with `ready` resolving once all are fetched; `only` limits the prefetch to some volumes. */
 export function volumeSources(ctx: WorkerContext, pod: Pod, podIP: string | undefined, only?: (v: Volume) => boolean): VolumeSources & { ready: Promise<unknown> } {
   const ns = pod.metadata!.namespace!;
-  const cache = new Map<string, Record<string, string> | undefined>();
+  const cache = new Map<string, Record<string, Buffer> | undefined>();
   const claims = new Map<string, ClaimPath>();
   const pending: Promise<void>[] = [];
   const want = (kind: 'cm' | 'secret', name: string) => {
     const k = `${kind}/${name}`;
     if (cache.has(k)) return;
     cache.set(k, undefined);
-    pending.push((kind === 'cm' ? ctx.d.configMap(ns, name) : ctx.d.secret(ns, name)).then((v) => void cache.set(k, v)));
+    const files = kind === 'cm' ? ctx.d.configMap(ns, name).then(filesOfConfigMap) : ctx.d.secret(ns, name).then(filesOfSecret);
+    pending.push(files.then((v) => void cache.set(k, v)));
   };
   for (const v of pod.spec?.volumes ?? []) {
     if (only && !only(v)) continue;
@@ -128,7 +147,7 @@ export function dockerConfigOf(data: Record<string, string> | undefined): Docker
 export async function pullSecrets(ctx: WorkerContext, pod: Pod): Promise<DockerConfig[]> {
   const out: DockerConfig[] = [];
   for (const ref of pod.spec?.imagePullSecrets ?? []) {
-    const config = dockerConfigOf(await ctx.d.secret(pod.metadata!.namespace!, ref.name!));
+    const config = dockerConfigOf(secretText(await ctx.d.secret(pod.metadata!.namespace!, ref.name!)));
     if (config !== undefined) out.push(config);
   }
   return out;
