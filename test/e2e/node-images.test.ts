@@ -4,7 +4,7 @@
 // imagePullSecrets, and `skiff images import` of an OCI archive for
 // air-gapped machines.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { buildOciArchive } from '../../src/kubelet/images/index.js';
 import { busyboxLayer } from '../images/build.js';
-import { freePort } from '../images/registry.js';
+import { freePort, serveRegistry } from '../images/registry.js';
 import { busyboxPod, startTestNode, type TestNode } from './node-support.js';
 
 const run = promisify(execFile);
@@ -62,7 +62,12 @@ async function startAuthRegistry(busyboxArchive: string): Promise<AuthRegistry> 
   const host = `127.0.0.1:${await freePort()}`;
   const user = 'skiff';
   const password = randomBytes(9).toString('base64url');
-  writeFileSync(join(dir, 'htpasswd'), await htpasswdLine(user, password));
+  try {
+    writeFileSync(join(dir, 'htpasswd'), await htpasswdLine(user, password));
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   writeFileSync(
     join(dir, 'config.yml'),
     [
@@ -83,22 +88,7 @@ async function startAuthRegistry(busyboxArchive: string): Promise<AuthRegistry> 
       '',
     ].join('\n'),
   );
-  let child: ChildProcess | undefined = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-  const kill = () => {
-    if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-  };
-  process.on('exit', kill);
-  const stop = async () => {
-    process.off('exit', kill);
-    const c = child;
-    child = undefined;
-    if (c?.pid && c.exitCode === null && c.signalCode === null) {
-      const exited = new Promise((r) => c.once('exit', r));
-      process.kill(c.pid, 'SIGKILL');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const { stop } = serveRegistry(dir);
   try {
     const dest = `docker://${host}/private/busybox:v1`;
     // The registry takes a moment to listen; skopeo's push is the readiness probe.

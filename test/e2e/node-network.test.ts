@@ -12,11 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { issueKubeletServingCert } from '../../src/apiserver/auth/certs.js';
-import { loadPki } from '../../src/apiserver/auth/pki.js';
-import { killAll, startNodeAgent, type NodeAgent } from '../../src/kubelet/index.js';
-import { createLogger, silentLogger } from '../../src/util/log.js';
-import { busyboxPod, startTestNode, type TestNode } from './node-support.js';
+import { killAll, type NodeAgent } from '../../src/kubelet/index.js';
+import { busyboxPod, startTestNode, withKubeletApi, type TestNode } from './node-support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const HOST_PORT = 18081;
@@ -61,27 +58,8 @@ describe('node agent: the pod network', { timeout: 180_000 }, () => {
 
   before(async () => {
     node = await startTestNode();
-    // kubectl exec goes through the API server to the kubelet API over
-    // mutual TLS: swap the harness's agent for one with a serving
-    // certificate from the server CA, and give it the node address that
-    // `skiff server` uses, 127.0.0.1.
-    await node.agent.stop({ keepContainerd: true });
-    const pki = await loadPki(node.api.dataDir);
-    agent = await startNodeAgent({
-      client: node.client,
-      dataDir: node.dataDir,
-      nodeName: node.nodeName,
-      log: process.env.SKIFF_E2E_LOG ? createLogger('debug') : silentLogger(),
-      podCIDR: node.podCIDR,
-      bridgeName: node.bridge,
-      containerd: node.agent.containerd,
-      nodeIP: '127.0.0.1',
-      kubeletPort: 0,
-      kubeletAddress: '127.0.0.1',
-      servingCert: await issueKubeletServingCert(pki.serverCA, node.nodeName, ['127.0.0.1']),
-      clientCA: pki.clientCA.cert,
-    });
-    await agent.ready;
+    // kubectl exec goes through the API server to the kubelet API.
+    agent = await withKubeletApi(node);
     // Every pod the tests need, created at once: start-up runs in parallel.
     await Promise.all([
       node.createPod(

@@ -12,13 +12,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { issueKubeletServingCert } from '../../src/apiserver/auth/certs.js';
 import { loadPki } from '../../src/apiserver/auth/pki.js';
 import type { KObject } from '../../src/api/types.js';
 import { resources } from '../../src/client/index.js';
-import { startNodeAgent, type NodeAgent } from '../../src/kubelet/index.js';
-import { createLogger, silentLogger } from '../../src/util/log.js';
-import { busyboxPod, startTestNode, type TestNode } from './node-support.js';
+import type { NodeAgent } from '../../src/kubelet/index.js';
+import { busyboxPod, startTestNode, withKubeletApi, type TestNode } from './node-support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -94,28 +92,7 @@ describe('node agent: kubectl logs, exec, attach, port-forward and cp', { timeou
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'skiff-streams-'));
     node = await startTestNode();
-    // The shared harness's agent keeps its data dir apart from the API
-    // server's, so it has no TLS material for its kubelet API. Replace it
-    // with one handed a serving certificate from the server CA and the
-    // client CA, listening on a free loopback port.
-    await node.agent.stop({ keepContainerd: true });
-    const pki = await loadPki(node.api.dataDir);
-    const serving = await issueKubeletServingCert(pki.serverCA, node.nodeName, ['127.0.0.1']);
-    agent = await startNodeAgent({
-      client: node.client,
-      dataDir: node.dataDir,
-      nodeName: node.nodeName,
-      log: process.env.SKIFF_E2E_LOG ? createLogger('debug') : silentLogger(),
-      podCIDR: node.podCIDR,
-      bridgeName: node.bridge,
-      containerd: node.agent.containerd,
-      nodeIP: '127.0.0.1',
-      kubeletPort: 0,
-      kubeletAddress: '127.0.0.1',
-      servingCert: serving,
-      clientCA: pki.clientCA.cert,
-    });
-    await agent.ready;
+    agent = await withKubeletApi(node);
     await node.createPod(
       busyboxPod(
         'chatty',

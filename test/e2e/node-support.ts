@@ -17,6 +17,8 @@ import { containerdPaths } from '../../src/kubelet/containerd/index.js';
 import { resources, type Client } from '../../src/client/index.js';
 import type { KObject } from '../../src/api/types.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';
+import { issueKubeletServingCert } from '../../src/apiserver/auth/certs.js';
+import { loadPki } from '../../src/apiserver/auth/pki.js';
 
 export interface TestNode {
   api: TestApiServer;
@@ -164,4 +166,33 @@ export function busyboxPod(name: string, spec: Partial<Pod['spec']> & { containe
     spec: { terminationGracePeriodSeconds: 5, ...spec },
     ...extra,
   };
+}
+
+/**
+ * The harness's agent keeps its data dir apart from the API server's, so it
+ * has no TLS material for its kubelet API. For tests of logs, exec and
+ * port-forward (which go through the API server to the kubelet API over
+ * mutual TLS), stop it and start one with a serving certificate from the
+ * server CA and the client CA, on a free loopback port, at the node address
+ * `skiff server` uses (127.0.0.1). The caller stops the returned agent.
+ */
+export async function withKubeletApi(node: TestNode): Promise<NodeAgent> {
+  await node.agent.stop({ keepContainerd: true });
+  const pki = await loadPki(node.api.dataDir);
+  const agent = await startNodeAgent({
+    client: node.client,
+    dataDir: node.dataDir,
+    nodeName: node.nodeName,
+    log: process.env.SKIFF_E2E_LOG ? createLogger('debug') : silentLogger(),
+    podCIDR: node.podCIDR,
+    bridgeName: node.bridge,
+    containerd: node.agent.containerd,
+    nodeIP: '127.0.0.1',
+    kubeletPort: 0,
+    kubeletAddress: '127.0.0.1',
+    servingCert: await issueKubeletServingCert(pki.serverCA, node.nodeName, ['127.0.0.1']),
+    clientCA: pki.clientCA.cert,
+  });
+  await agent.ready;
+  return agent;
 }

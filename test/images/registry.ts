@@ -56,14 +56,12 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
-export async function startTestRegistry(opts: { push?: boolean } = {}): Promise<TestRegistry> {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-registry-'));
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
-  writeFileSync(
-    join(dir, 'config.yml'),
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n`,
-  );
+/**
+ * Runs `docker-registry serve <dir>/config.yml` (the caller wrote it) until
+ * stop(), which kills it by pid, waits for it to exit and removes `dir`; a
+ * registry still running when this process exits is killed too.
+ */
+export function serveRegistry(dir: string): { stop(): Promise<void> } {
   let child: ChildProcess | undefined = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
   const kill = () => {
     if (child?.pid && child.exitCode === null) {
@@ -86,6 +84,18 @@ export async function startTestRegistry(opts: { push?: boolean } = {}): Promise<
     }
     rmSync(dir, { recursive: true, force: true });
   };
+  return { stop };
+}
+
+export async function startTestRegistry(opts: { push?: boolean } = {}): Promise<TestRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-registry-'));
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n`,
+  );
+  const { stop } = serveRegistry(dir);
   try {
     await waitForPort(port, 10_000);
     const images = buildTestImages();
